@@ -1,0 +1,323 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Method is the optimizer a run uses.
+type Method int
+
+const (
+	MethodSGD Method = iota // mini-batch SGD
+	MethodGD                // full-batch gradient descent
+)
+
+var methodNames = []string{"sgd", "gd"}
+
+func (m Method) String() string { return enumString(methodNames, int(m), "Method") }
+
+// Loss is the per-sample loss ℓ(h, y) with residual r = h − y.
+type Loss int
+
+const (
+	LossMSE     Loss = iota // r², the reference ReLU experiments (no ½)
+	LossHalfMSE             // r²/2, the diagonal-network experiments
+)
+
+var lossNames = []string{"mse", "half-mse"}
+
+func (l Loss) String() string { return enumString(lossNames, int(l), "Loss") }
+
+// value returns ℓ for residual r.
+func (l Loss) value(r float64) float64 {
+	if l == LossHalfMSE {
+		return r * r / 2
+	}
+	return r * r
+}
+
+// slope returns c in ∂ℓ/∂h = c·r.
+func (l Loss) slope() float64 {
+	if l == LossHalfMSE {
+		return 1
+	}
+	return 2
+}
+
+// Sampling is how SGD draws its mini-batches.
+type Sampling int
+
+const (
+	SampleEpoch Sampling = iota // without replacement, reshuffled every epoch
+	SampleIID                   // every batch drawn afresh (the reference code's np.random.choice)
+)
+
+var samplingNames = []string{"epoch", "iid"}
+
+func (s Sampling) String() string { return enumString(samplingNames, int(s), "Sampling") }
+
+func enumString(names []string, v int, typ string) string {
+	if v < 0 || v >= len(names) {
+		return fmt.Sprintf("%s(%d)", typ, v)
+	}
+	return names[v]
+}
+
+// Config fully specifies a run: the same Config gives the same trajectory.
+type Config struct {
+	Scenario    string   // preset the settings started from
+	Seed        uint64   // seeds the init, data, sample and noise streams
+	Width       int      // hidden neurons m
+	InitScale   float64  // multiplies the reference initialization scales
+	Points      string   // 1D data "x:y,…"; empty for the paper's 12 points
+	Loss        Loss     // per-sample loss
+	Method      Method   // SGD or full-batch GD
+	Batch       int      // SGD batch size
+	Sampling    Sampling // batch sampling
+	LabelNoise  float64  // σ of Gaussian noise added to each sampled label
+	LR          float64  // base step size γ
+	Warmup      Warmup   // warm-up shape
+	WarmupUntil float64  // warm-up length L (fraction of the run)
+	WarmupGain  float64  // c in the warm-up formula; < 0 means the 1D reference's 400·L − 1
+	GrowEvery   int      // iterations per growth step of the exp warm-up
+	Decays      []Decay  // step decays
+	Iters       int      // total iterations N
+	LogEvery    int      // iterations between metric snapshots; 0 chooses about 250 snapshots
+	RankTau     float64  // rank threshold τ on σ_k/σ_max
+	DupTau      float64  // duplicate-feature correlation threshold
+	KinkMerge   float64  // kinks closer than this count once
+	KinkMin     float64  // kinks with a smaller share of the largest slope change are not counted
+}
+
+// Schedule returns the step-size schedule the config describes.
+func (c *Config) Schedule() Schedule {
+	gain := c.WarmupGain
+	if gain < 0 {
+		gain = 400*c.WarmupUntil - 1
+	}
+	return Schedule{
+		Base: c.LR, Shape: c.Warmup, Gain: gain, Until: c.WarmupUntil,
+		Every: c.GrowEvery, Decays: c.Decays, Total: c.Iters,
+	}
+}
+
+// LogInterval returns the iterations between metric snapshots.
+func (c *Config) LogInterval() int {
+	if c.LogEvery > 0 {
+		return c.LogEvery
+	}
+	return max(1, c.Iters/250)
+}
+
+// Setting describes one named, validated field of Config: the keys of the command
+// line's -set, of the page URL and of the message API.
+type Setting struct {
+	Key     string
+	Doc     string
+	Range   string   // allowed values, as error messages state them
+	Options []string // for enumerations
+	get     func(*Config) string
+	set     func(*Config, string) error
+}
+
+// Settings lists every setting in the order the controls show them.
+var Settings = []Setting{
+	{Key: "seed", Doc: "random seed (initialization, data, sampling, noise)", Range: "[0, 9007199254740991]",
+		get: func(c *Config) string { return strconv.FormatUint(c.Seed, 10) },
+		set: func(c *Config, s string) error {
+			v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+			if err != nil || v > 1<<53-1 {
+				return errRange
+			}
+			c.Seed = v
+			return nil
+		}},
+	intSetting("width", "hidden neurons", 1, 2048, func(c *Config) *int { return &c.Width }),
+	floatSetting("init_scale", "initialization scale (× the reference w = ±2.5, b ~ 2.5·N(0,1), a ~ 4·N(0,1))", 0, 100, true, func(c *Config) *float64 { return &c.InitScale }),
+	{Key: "points", Doc: "1D data as x:y,x:y,… (empty: the paper's 12 points)", Range: "up to 200 points x:y with |x|, |y| ≤ 1000",
+		get: func(c *Config) string { return c.Points },
+		set: func(c *Config, s string) error {
+			s = strings.TrimSpace(s)
+			if s == "" || s == "paper" {
+				c.Points = ""
+				return nil
+			}
+			ds, err := ParsePoints(s)
+			if err != nil {
+				return err
+			}
+			c.Points = FormatPoints(ds)
+			return nil
+		}},
+	enumSetting("loss", "per-sample loss: mse = (h−y)², half-mse = (h−y)²/2", lossNames, func(c *Config) *int { return (*int)(&c.Loss) }),
+	enumSetting("method", "optimizer: sgd (mini-batch) or gd (full batch)", methodNames, func(c *Config) *int { return (*int)(&c.Method) }),
+	intSetting("batch", "SGD batch size", 1, 1024, func(c *Config) *int { return &c.Batch }),
+	enumSetting("sampling", "batches: epoch (without replacement) or iid (fresh each step)", samplingNames, func(c *Config) *int { return (*int)(&c.Sampling) }),
+	floatSetting("label_noise", "σ of Gaussian label noise per sampled label", 0, 100, false, func(c *Config) *float64 { return &c.LabelNoise }),
+	floatSetting("lr", "base step size γ", 0, 100, true, func(c *Config) *float64 { return &c.LR }),
+	enumSetting("warmup", "warm-up shape: none, linear γ(1+c·i/N), sqrt γ(1+c·√(i/N)), exp γ·c^⌊i/E⌋", warmupNames, func(c *Config) *int { return (*int)(&c.Warmup) }),
+	floatSetting("warmup_until", "warm-up length L (fraction of the run)", 0, 1, false, func(c *Config) *float64 { return &c.WarmupUntil }),
+	{Key: "warmup_gain", Doc: "warm-up gain c; auto = 400·L − 1 (the 1D reference)", Range: "auto or [0, 1e6]",
+		get: func(c *Config) string {
+			if c.WarmupGain < 0 {
+				return "auto"
+			}
+			return formatFloat(c.WarmupGain)
+		},
+		set: func(c *Config, s string) error {
+			if strings.TrimSpace(s) == "auto" {
+				c.WarmupGain = -1
+				return nil
+			}
+			v, err := parseFloatIn(s, 0, 1e6, false)
+			if err != nil {
+				return err
+			}
+			c.WarmupGain = v
+			return nil
+		}},
+	intSetting("grow_every", "iterations per growth step of the exp warm-up", 1, 1e9, func(c *Config) *int { return &c.GrowEvery }),
+	{Key: "decays", Doc: "step decays as at:factor,… (at a fraction of the run, divide by factor)", Range: "none or up to 8 of at:factor with at in [0, 1], factor in [1, 1e6]",
+		get: func(c *Config) string { return FormatDecays(c.Decays) },
+		set: func(c *Config, s string) error {
+			d, err := ParseDecays(s)
+			if err != nil {
+				return err
+			}
+			c.Decays = d
+			return nil
+		}},
+	intSetting("iters", "iterations N", 1, 1e9, func(c *Config) *int { return &c.Iters }),
+	intSetting("log_every", "iterations between metric snapshots (0: about 250 snapshots)", 0, 1e9, func(c *Config) *int { return &c.LogEvery }),
+	floatSetting("rank_tau", "rank threshold τ on σ_k/σ_max", 0, 1, true, func(c *Config) *float64 { return &c.RankTau }),
+	floatSetting("dup_tau", "correlation above which two features are duplicates", 0, 1, false, func(c *Config) *float64 { return &c.DupTau }),
+	floatSetting("kink_merge", "kinks closer than this count once", 0, 10, false, func(c *Config) *float64 { return &c.KinkMerge }),
+	floatSetting("kink_min", "kinks with less than this share of the largest slope change are not counted", 0, 1, false, func(c *Config) *float64 { return &c.KinkMin }),
+}
+
+var errRange = fmt.Errorf("out of range")
+
+// SettingByKey returns the setting with the given key.
+func SettingByKey(key string) (*Setting, bool) {
+	for i := range Settings {
+		if Settings[i].Key == key {
+			return &Settings[i], true
+		}
+	}
+	return nil, false
+}
+
+// Set parses value into the setting key. The error names the setting, the value and
+// the allowed range; on error c is unchanged.
+func (c *Config) Set(key, value string) error {
+	s, ok := SettingByKey(key)
+	if !ok {
+		return fmt.Errorf("sim: unknown setting %q", key)
+	}
+	trial := c.clone()
+	if err := s.set(&trial, value); err != nil {
+		return fmt.Errorf("sim: %s %q: %v (allowed: %s)", key, value, err, s.Range)
+	}
+	*c = trial
+	return nil
+}
+
+// Get returns the setting key as text that Set reads back to the same value.
+func (c *Config) Get(key string) string {
+	s, ok := SettingByKey(key)
+	if !ok {
+		panic("sim: unknown setting " + key)
+	}
+	return s.get(c)
+}
+
+func (c *Config) clone() Config {
+	d := *c
+	d.Decays = append([]Decay(nil), c.Decays...)
+	return d
+}
+
+// Validate checks every setting against its range and the settings against each
+// other (a batch no larger than the data set).
+func (c *Config) Validate() error {
+	for _, s := range Settings {
+		trial := c.clone()
+		if err := s.set(&trial, s.get(c)); err != nil {
+			return fmt.Errorf("sim: %s %s: %v (allowed: %s)", s.Key, s.get(c), err, s.Range)
+		}
+	}
+	return nil
+}
+
+// Changed returns the settings of c whose values differ from those of the scenario it
+// starts from, as key/value pairs in Settings order: what a URL needs to carry.
+func (c *Config) Changed() [][2]string {
+	base, ok := Scenario(c.Scenario)
+	var out [][2]string
+	for _, s := range Settings {
+		if v := s.get(c); !ok || v != s.get(&base) {
+			out = append(out, [2]string{s.Key, v})
+		}
+	}
+	return out
+}
+
+func intSetting(key, doc string, lo, hi int, field func(*Config) *int) Setting {
+	return Setting{Key: key, Doc: doc, Range: fmt.Sprintf("[%d, %d]", lo, hi),
+		get: func(c *Config) string { return strconv.Itoa(*field(c)) },
+		set: func(c *Config, s string) error {
+			v, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || v < lo || v > hi {
+				return errRange
+			}
+			*field(c) = v
+			return nil
+		}}
+}
+
+func floatSetting(key, doc string, lo, hi float64, openLo bool, field func(*Config) *float64) Setting {
+	rng := fmt.Sprintf("[%g, %g]", lo, hi)
+	if openLo {
+		rng = fmt.Sprintf("(%g, %g]", lo, hi)
+	}
+	return Setting{Key: key, Doc: doc, Range: rng,
+		get: func(c *Config) string { return formatFloat(*field(c)) },
+		set: func(c *Config, s string) error {
+			v, err := parseFloatIn(s, lo, hi, openLo)
+			if err != nil {
+				return err
+			}
+			*field(c) = v
+			return nil
+		}}
+}
+
+func enumSetting(key, doc string, names []string, field func(*Config) *int) Setting {
+	return Setting{Key: key, Doc: doc, Range: strings.Join(names, ", "), Options: names,
+		get: func(c *Config) string { return enumString(names, *field(c), key) },
+		set: func(c *Config, s string) error {
+			for i, n := range names {
+				if n == strings.TrimSpace(s) {
+					*field(c) = i
+					return nil
+				}
+			}
+			return fmt.Errorf("unknown value")
+		}}
+}
+
+func parseFloatIn(s string, lo, hi float64, openLo bool) (float64, error) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil {
+		return 0, fmt.Errorf("not a number")
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < lo || v > hi || (openLo && v == lo) {
+		return 0, errRange
+	}
+	return v, nil
+}
+
+func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -1,0 +1,12 @@
+// Package sim simulates stochastic gradient descent on small neural networks and
+// measures what the paper "SGD with Large Step Sizes Learns Sparse Features"
+// (Andriushchenko et al., ICML 2023) measures: train loss, the rank of the Jacobian
+// φ_θ(X), the feature sparsity coefficient, and the kinks of a 1D ReLU predictor.
+//
+// The package imports only the standard library and gonum, so the same code runs in
+// the command-line tool and, compiled to WebAssembly, in the browser. Everything that
+// changes the trajectory (initialization, sampling, label noise, the step-size
+// schedule) is computed with integer arithmetic and the IEEE operations +, −, ×, ÷
+// and √, which Go evaluates identically on amd64 and wasm: the same Config gives the
+// same run, bit for bit, in both.
+package sim

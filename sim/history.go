@@ -1,0 +1,59 @@
+package sim
+
+import "slices"
+
+// maxHistory bounds the snapshots a run keeps, however long it runs.
+const maxHistory = 4096
+
+// History holds metric snapshots in memory bounded by a fixed capacity: when it is
+// full, every other snapshot is dropped and from then on only every stride-th
+// offered one is kept, so a long run keeps an evenly thinned record of all of it.
+// The latest snapshot is always available.
+type History struct {
+	rows    []Metrics
+	limit   int
+	stride  int // keep every stride-th offered snapshot
+	offered int
+	latest  Metrics
+}
+
+func newHistory(limit int) History {
+	return History{rows: make([]Metrics, 0, limit), limit: limit, stride: 1}
+}
+
+func (h *History) add(m Metrics) {
+	h.latest = m
+	if h.offered%h.stride == 0 {
+		if len(h.rows) == h.limit {
+			for i := 0; i < len(h.rows)/2; i++ {
+				h.rows[i] = h.rows[2*i]
+			}
+			h.rows = h.rows[:len(h.rows)/2]
+			h.stride *= 2
+		}
+		if h.offered%h.stride == 0 {
+			h.rows = append(h.rows, m)
+		}
+	}
+	h.offered++
+}
+
+// Rows returns the kept snapshots in order, ending with the latest one.
+func (h *History) Rows() []Metrics {
+	out := slices.Clone(h.rows)
+	if len(out) == 0 || out[len(out)-1].Iter != h.latest.Iter {
+		out = append(out, h.latest)
+	}
+	return out
+}
+
+// Len returns how many snapshots Rows returns.
+func (h *History) Len() int {
+	if len(h.rows) == 0 || h.rows[len(h.rows)-1].Iter != h.latest.Iter {
+		return len(h.rows) + 1
+	}
+	return len(h.rows)
+}
+
+// Latest returns the most recent snapshot.
+func (h *History) Latest() Metrics { return h.latest }
