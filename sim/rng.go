@@ -11,10 +11,10 @@ import (
 type Stream uint64
 
 const (
-	StreamInit    Stream = iota + 1 // parameter initialization
-	StreamData                      // synthetic data sets and fresh evaluation points
-	StreamSample                    // mini-batch order
-	StreamNoise                     // label noise and SDE increments
+	StreamInit   Stream = iota + 1 // parameter initialization
+	StreamData                     // synthetic data sets and fresh evaluation points
+	StreamSample                   // mini-batch order
+	StreamNoise                    // label noise and SDE increments
 )
 
 // NewRand returns the generator of stream s for a run seeded with seed.

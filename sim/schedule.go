@@ -1,9 +1,9 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"slices"
-	"fmt"
 	"strconv"
 	"strings"
 )
