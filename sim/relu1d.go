@@ -117,8 +117,8 @@ func (n *ReLU1D) Gradient(dst, x []float64) float64 {
 }
 
 // sgdStep1 is the fused SGD step for a batch of one sample (x, y): with
-// s = lr·c·(h(x) − y) it sets θ ← θ − s·∇_θ h(x), computing each product in the same
-// order as the generic step so the two agree bit for bit. It returns h(x) − y.
+// s = c·(h(x) − y) it sets θ_k ← θ_k − lr·(s·∂_k h(x)), computing each product in the
+// same order as the generic step so the two agree bit for bit. It returns h(x) − y.
 func (n *ReLU1D) sgdStep1(x, y, lr, c float64) float64 {
 	w, b, a := n.W(), n.B(), n.A()
 	h := 0.0
@@ -128,13 +128,15 @@ func (n *ReLU1D) sgdStep1(x, y, lr, c float64) float64 {
 		}
 	}
 	r := h - y
-	s := lr * (c * r)
+	// The generic step accumulates s·g_k with s = c·r and then subtracts lr·(s·g_k);
+	// (lr·s)·g_k would round differently.
+	s := c * r
 	for j := range w {
 		if z := w[j]*x + b[j]; z > 0 {
 			aj := a[j]
-			w[j] -= s * (aj * x)
-			b[j] -= s * aj
-			a[j] -= s * z
+			w[j] -= lr * (s * (aj * x))
+			b[j] -= lr * (s * aj)
+			a[j] -= lr * (s * z)
 		}
 	}
 	return r
