@@ -1,0 +1,458 @@
+package main
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"kinkscope/sim"
+)
+
+// Figure geometry: four panels in a 2×2 grid under a one-line header.
+const (
+	figureWidth  = 12 * vg.Inch
+	figureHeight = 9 * vg.Inch
+	figureDPI    = 110
+	headerHeight = 0.7 * vg.Inch
+)
+
+// Colors, after the reference: the small-step run light, the large-step run dark.
+var (
+	colorSmall = color.RGBA{R: 100, G: 149, B: 237, A: 255} // cornflower blue
+	colorLarge = color.RGBA{R: 25, G: 25, B: 112, A: 255}   // midnight blue
+	colorOther = color.RGBA{R: 0, G: 0, B: 205, A: 255}     // medium blue
+	colorDecay = color.Gray{Y: 110}
+	colorKink  = color.RGBA{R: 220, G: 80, B: 20, A: 255}
+	colorAlert = color.RGBA{R: 190, G: 0, B: 0, A: 255}
+)
+
+// writeFigure draws the figure of run r in format "png" or "svg".
+func writeFigure(w io.Writer, format string, r *sim.Run) error {
+	switch format {
+	case "png":
+		c := vgimg.NewWith(vgimg.UseWH(figureWidth, figureHeight), vgimg.UseDPI(figureDPI))
+		drawFigure(draw.New(c), r)
+		_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
+		return err
+	case "svg":
+		c := vgsvg.New(figureWidth, figureHeight)
+		drawFigure(draw.New(c), r)
+		_, err := c.WriteTo(w)
+		return err
+	}
+	return fmt.Errorf("unknown figure format %q", format)
+}
+
+// drawFigure draws the header and the four panels of the reference: train loss,
+// final predictor, Jacobian rank and feature sparsity.
+func drawFigure(dc draw.Canvas, r *sim.Run) {
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+
+	cfg := r.Config()
+	rows := r.History().Rows()
+	sched := r.Schedule()
+	decays := sched.DecayIters()
+	curve := colorOther
+	switch cfg.Scenario {
+	case "relu1d-small":
+		curve = colorSmall
+	case "relu1d-large":
+		curve = colorLarge
+	}
+	lastIter := 0
+	if len(rows) > 0 {
+		lastIter = rows[len(rows)-1].Iter
+	}
+
+	iters := func(f func(sim.Metrics) float64) ([]float64, []float64) {
+		xs, ys := make([]float64, len(rows)), make([]float64, len(rows))
+		for i, m := range rows {
+			xs[i], ys[i] = float64(m.Iter), f(m)
+		}
+		return xs, ys
+	}
+
+	loss := curvePanel("Train loss", lossLabel(cfg.Loss), lastIter, decays, decayLabel(cfg.Decays))
+	xs, ys := iters(func(m sim.Metrics) float64 { return m.TrainLoss })
+	addCurve(loss, xs, ys, curve, true)
+	logRange(&loss.Y, ys)
+
+	rank := curvePanel("Jacobian rank", fmt.Sprintf("rank of φ_θ (p = %d)", r.Net().NumParams()), lastIter, decays, "")
+	xs, ys = iters(func(m sim.Metrics) float64 { return m.Rank })
+	addCurve(rank, xs, ys, curve, false)
+	linearRange(&rank.Y, ys)
+
+	sparsity := curvePanel("Feature sparsity", "feature sparsity (%)", lastIter, decays, "")
+	xs, ys = iters(func(m sim.Metrics) float64 { return 100 * m.FeatureSparsity })
+	addCurve(sparsity, xs, ys, curve, false)
+	linearRange(&sparsity.Y, ys)
+
+	pred := predictorPanel(r, curve)
+
+	header := plot.New().Title.TextStyle
+	header.Font.Size = vg.Points(15)
+	line1, line2, alert := headerText(r)
+	dc.FillText(header, vg.Point{X: dc.Center().X, Y: dc.Max.Y - headerHeight/8}, line1)
+	if alert {
+		header.Color = colorAlert
+	}
+	dc.FillText(header, vg.Point{X: dc.Center().X, Y: dc.Max.Y - headerHeight/2}, line2)
+
+	body := draw.Crop(dc, 0, 0, 0, -headerHeight)
+	plots := [][]*plot.Plot{{loss, pred}, {rank, sparsity}}
+	tiles := draw.Tiles{Rows: 2, Cols: 2,
+		PadX: 0.45 * vg.Inch, PadY: 0.35 * vg.Inch,
+		PadLeft: 0.15 * vg.Inch, PadRight: 0.3 * vg.Inch, PadBottom: 0.1 * vg.Inch, PadTop: 0.05 * vg.Inch}
+	canvases := plot.Align(plots, tiles, body)
+	for i := range plots {
+		for j, p := range plots[i] {
+			p.Draw(canvases[i][j])
+		}
+	}
+}
+
+// headerText describes the run in two lines, the settings and the outcome, and
+// reports whether it diverged.
+func headerText(r *sim.Run) (settings, outcome string, diverged bool) {
+	cfg := r.Config()
+	sched := r.Schedule()
+	settings = strings.Join([]string{
+		cfg.Scenario,
+		fmt.Sprintf("seed %d", cfg.Seed),
+		fmt.Sprintf("width %d", cfg.Width),
+		fmt.Sprintf("%s, batch %d", cfg.Method, cfg.Batch),
+		fmt.Sprintf("step size %.3g → peak %.3g", sched.At(0), sched.Peak()),
+		fmt.Sprintf("N = %d", cfg.Iters),
+	}, " · ")
+	if err := r.Err(); err != nil {
+		return settings, err.Error(), true
+	}
+	m := r.Latest()
+	outcome = fmt.Sprintf("after %d iterations: train loss %.3g · rank %g · feature sparsity %.1f %% · %s",
+		r.Iter(), m.TrainLoss, m.Rank, 100*m.FeatureSparsity, plural(int(m.Kinks), "kink"))
+	return settings, outcome, false
+}
+
+// plural writes n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func lossLabel(l sim.Loss) string {
+	if l == sim.LossHalfMSE {
+		return "train loss, mean (h(x) − y)²/2"
+	}
+	return "train loss, mean (h(x) − y)²"
+}
+
+func decayLabel(ds []sim.Decay) string {
+	if len(ds) == 0 {
+		return ""
+	}
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = "÷" + formatFloat(d.Factor)
+	}
+	return "step decay " + strings.Join(parts, ", ")
+}
+
+// curvePanel returns an empty panel over iterations [0, lastIter] with a dashed
+// vertical line at each decay, in the legend as legend when that is not empty.
+func curvePanel(title, ylabel string, lastIter int, decays []int, legend string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "iteration"
+	p.Y.Label.Text = ylabel
+	p.X.Min, p.X.Max = 0, float64(max(lastIter, 1))
+	p.X.Tick.Marker = niceTicks{}
+	p.Add(plotter.NewGrid())
+	v := vlines{style: draw.LineStyle{Color: colorDecay, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}}
+	for _, it := range decays {
+		v.xs = append(v.xs, float64(it))
+	}
+	p.Add(v)
+	if legend != "" && len(decays) > 0 {
+		p.Legend.Add(legend, v)
+		p.Legend.Top = true
+	}
+	return p
+}
+
+// addCurve adds the usable points (xs[i], ys[i]) as a line, broken where a value is
+// missing. On a log panel it plots log₁₀ y and skips values that are not positive.
+func addCurve(p *plot.Plot, xs, ys []float64, c color.Color, logY bool) {
+	for _, seg := range segments(xs, ys, logY) {
+		if logY {
+			for i := range seg {
+				seg[i].Y = math.Log10(seg[i].Y)
+			}
+		}
+		l, err := plotter.NewLine(seg)
+		if err != nil {
+			continue // segments holds finite values only
+		}
+		l.Color = c
+		l.Width = vg.Points(1.3)
+		p.Add(l)
+	}
+}
+
+// segments splits the points into runs of usable values: finite, and positive for
+// a log axis.
+func segments(xs, ys []float64, logY bool) []plotter.XYs {
+	var out []plotter.XYs
+	var cur plotter.XYs
+	for i := range xs {
+		if usable(ys[i], logY) && usable(xs[i], false) {
+			cur = append(cur, plotter.XY{X: xs[i], Y: ys[i]})
+			continue
+		}
+		if len(cur) > 0 {
+			out = append(out, cur)
+			cur = nil
+		}
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+func usable(v float64, logY bool) bool {
+	return !math.IsNaN(v) && !math.IsInf(v, 0) && (!logY || v > 0)
+}
+
+// logRange sets up an axis for log₁₀ values (see addCurve) spanning whole decades
+// around the usable values of ys, or 10⁻⁴…1 when there are none. Plotting log₁₀ y
+// on a linear axis instead of using plot.LogScale avoids LogScale's panics on
+// non-positive ranges and its axis label placed at the arithmetic midpoint.
+func logRange(a *plot.Axis, ys []float64) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, y := range ys {
+		if usable(y, true) {
+			lo, hi = min(lo, y), max(hi, y)
+		}
+	}
+	if lo > hi {
+		lo, hi = 1e-4, 1
+	}
+	a.Min, a.Max = math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
+	if a.Max <= a.Min {
+		a.Max = a.Min + 1
+	}
+	a.Tick.Marker = decadeTicks{}
+}
+
+// decadeTicks marks an axis of log₁₀ values: labeled ticks at whole decades, with
+// minor ticks at 2…9 times each. Over more than ten decades only every other decade
+// (or fewer) is labeled and minor ticks go; over more than thirty, unlabeled
+// decades go too.
+type decadeTicks struct{}
+
+func (decadeTicks) Ticks(lo, hi float64) []plot.Tick {
+	every := max(1, int(math.Ceil((hi-lo)/10)))
+	var ticks []plot.Tick
+	for k := math.Floor(lo); k <= math.Ceil(hi); k++ {
+		if k >= lo && k <= hi {
+			switch {
+			case int(k)%every == 0:
+				ticks = append(ticks, plot.Tick{Value: k, Label: pow10Label(int(k))})
+			case hi-lo <= 30:
+				ticks = append(ticks, plot.Tick{Value: k})
+			}
+		}
+		if every > 1 {
+			continue
+		}
+		for d := 2.0; d <= 9; d++ {
+			if v := k + math.Log10(d); v >= lo && v <= hi {
+				ticks = append(ticks, plot.Tick{Value: v})
+			}
+		}
+	}
+	return ticks
+}
+
+// pow10Label writes 10^k as people read it on an axis: plain decimals near 1, and
+// e-notation beyond (the embedded fonts lack a superscript minus).
+func pow10Label(k int) string {
+	if k >= -3 && k <= 3 {
+		return strconv.FormatFloat(math.Pow10(k), 'f', -1, 64)
+	}
+	return "1e" + strconv.Itoa(k)
+}
+
+// linearRange starts a linear axis at zero and leaves a little room above the
+// largest usable value.
+func linearRange(a *plot.Axis, ys []float64) {
+	hi := 0.0
+	for _, y := range ys {
+		if usable(y, false) {
+			hi = max(hi, y)
+		}
+	}
+	a.Min, a.Max = 0, max(hi*1.08, 1)
+	a.Tick.Marker = niceTicks{}
+}
+
+// niceTicks labels about five round values (1, 2 or 5 times a power of ten) with as
+// few digits as they need, and puts minor ticks between them.
+type niceTicks struct{}
+
+func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) {
+		return []plot.Tick{{Value: lo, Label: formatTick(lo)}}
+	}
+	raw := (hi - lo) / 5
+	mag := math.Pow10(int(math.Floor(math.Log10(raw))))
+	step := 10 * mag
+	for _, f := range []float64{1, 2, 5} {
+		if f*mag >= raw {
+			step = f * mag
+			break
+		}
+	}
+	minor := step / 5
+	if step/mag == 2 {
+		minor = step / 4
+	}
+	var ticks []plot.Tick
+	for i := math.Ceil(lo / minor); i*minor <= hi+1e-9*step; i++ {
+		v := i * minor
+		t := plot.Tick{Value: v}
+		if r := math.Round(v / step); math.Abs(v/step-r) < 1e-9 {
+			t.Value = r * step
+			t.Label = formatTick(t.Value)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
+}
+
+func formatTick(v float64) string {
+	if v == 0 {
+		return "0" // not "-0"
+	}
+	return strconv.FormatFloat(v, 'g', 6, 64)
+}
+
+// predictorPanel draws the final predictor on the grid, the data as black dots and
+// each visible kink as a triangle on the x axis.
+func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
+	ks := r.KinkSummary()
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("Final predictor: %s (%s)", plural(ks.Visible, "kink"), plural(ks.Raw, "single-neuron kink"))
+	p.X.Label.Text = "x"
+	p.Y.Label.Text = "h(x)"
+	p.Add(plotter.NewGrid())
+
+	ds := r.Data()
+	grid := predictorGrid(ds)
+	hs := make([]float64, len(grid))
+	for i, x := range grid {
+		hs[i] = r.Net().At(x)
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, ys := range [][]float64{hs, ds.Y} {
+		for _, y := range ys {
+			if usable(y, false) {
+				lo, hi = min(lo, y), max(hi, y)
+			}
+		}
+	}
+	if lo > hi {
+		lo, hi = -1, 1
+	}
+	span := max(hi-lo, 1e-9)
+	// Room below for the kink marks, above for the legend.
+	p.Y.Min, p.Y.Max = lo-0.12*span, hi+0.3*span
+	p.X.Min, p.X.Max = grid[0], grid[len(grid)-1]
+	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
+
+	for i, seg := range segments(grid, hs, false) {
+		l, err := plotter.NewLine(seg)
+		if err != nil {
+			continue
+		}
+		l.Color = c
+		l.Width = vg.Points(1.5)
+		p.Add(l)
+		if i == 0 {
+			p.Legend.Add("predictor", l)
+		}
+	}
+	pts := make(plotter.XYs, 0, ds.Len())
+	for i := 0; i < ds.Len(); i++ {
+		pts = append(pts, plotter.XY{X: ds.Input(i)[0], Y: ds.Y[i]})
+	}
+	if s, err := plotter.NewScatter(pts); err == nil {
+		s.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}
+		p.Add(s)
+		p.Legend.Add("data", s)
+	}
+	marks := axisMarks{glyph: draw.GlyphStyle{Color: colorKink, Radius: vg.Points(4.5), Shape: draw.PyramidGlyph{}}}
+	for _, k := range ks.Clusters {
+		if k.Visible {
+			marks.xs = append(marks.xs, k.X)
+		}
+	}
+	if len(marks.xs) > 0 {
+		p.Add(marks)
+		p.Legend.Add("kink", marks)
+	}
+	p.Legend.Top = true
+	return p
+}
+
+// vlines draws a vertical line across the whole data area at each x.
+type vlines struct {
+	xs    []float64
+	style draw.LineStyle
+}
+
+func (v vlines) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, _ := p.Transforms(&c)
+	for _, x := range v.xs {
+		if x >= p.X.Min && x <= p.X.Max {
+			c.StrokeLine2(v.style, trX(x), c.Min.Y, trX(x), c.Max.Y)
+		}
+	}
+}
+
+func (v vlines) Thumbnail(c *draw.Canvas) {
+	y := (c.Min.Y + c.Max.Y) / 2
+	c.StrokeLine2(v.style, c.Min.X, y, c.Max.X, y)
+}
+
+// axisMarks draws a glyph at each x, sitting on the bottom of the data area.
+type axisMarks struct {
+	xs    []float64
+	glyph draw.GlyphStyle
+}
+
+func (m axisMarks) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, _ := p.Transforms(&c)
+	for _, x := range m.xs {
+		if x >= p.X.Min && x <= p.X.Max {
+			c.DrawGlyphNoClip(m.glyph, vg.Point{X: trX(x), Y: c.Min.Y + m.glyph.Radius})
+		}
+	}
+}
+
+func (m axisMarks) Thumbnail(c *draw.Canvas) {
+	c.DrawGlyph(m.glyph, c.Center())
+}

@@ -1,0 +1,104 @@
+// Command kinkscope runs the simulations of the sim package without a browser and
+// serves the built web page.
+//
+//	kinkscope list
+//	kinkscope run -scenario relu1d-large -out out/large [-seed N] [-set key=value …] [-init params.csv]
+//	kinkscope serve [-addr 127.0.0.1:8080] [-dir dist]
+//	kinkscope help
+//
+// run writes the metrics, the initial and final parameters, the final predictor, the
+// settings and a four-panel figure into its output directory; see usage below.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"kinkscope/sim"
+)
+
+// Exit statuses: a diverged run (or an output that could not be written) is 1, a
+// command line that cannot be carried out is 2.
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitBadArgs = 2
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// run carries out one command line and returns the exit status. Tests call it
+// in-process.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitBadArgs
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "list":
+		if len(rest) > 0 {
+			return fail(stderr, "list takes no arguments, got %q", strings.Join(rest, " "))
+		}
+		list(stdout)
+		return exitOK
+	case "run":
+		return runCmd(rest, stdout, stderr)
+	case "serve":
+		return serveCmd(rest, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		usage(stdout)
+		return exitOK
+	default:
+		return fail(stderr, "unknown command %q (commands: list, run, serve, help)", cmd)
+	}
+}
+
+// fail prints a one-line error and returns exitBadArgs.
+func fail(stderr io.Writer, format string, a ...any) int {
+	fmt.Fprintf(stderr, "kinkscope: "+format+"\n", a...)
+	return exitBadArgs
+}
+
+// list prints the scenarios, one per line: the name, padded, then the caption.
+func list(w io.Writer) {
+	width := 0
+	for _, s := range sim.Scenarios {
+		width = max(width, len(s.Name))
+	}
+	for _, s := range sim.Scenarios {
+		fmt.Fprintf(w, "%-*s  %s\n", width, s.Name, s.Caption)
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `kinkscope: SGD with large step sizes learns sparse features, without a browser.
+
+usage:
+  kinkscope list                 the scenarios
+  kinkscope run -scenario NAME -out DIR [-seed N] [-set key=value ...] [-init params.csv]
+                                 run headless; write metrics.csv, params.csv, init.csv,
+                                 predictor.csv, settings.txt, figure.png and figure.svg to DIR
+  kinkscope serve [-addr 127.0.0.1:8080] [-dir dist]
+                                 serve the built web page (make build)
+  kinkscope help                 this text
+
+settings (-set key=value; the scenario gives the defaults):
+`)
+	width := 0
+	for _, s := range sim.Settings {
+		width = max(width, len(s.Key))
+	}
+	for _, s := range sim.Settings {
+		fmt.Fprintf(w, "  %-*s  %s\n  %-*s  allowed: %s\n", width, s.Key, s.Doc, width, "", s.Range)
+	}
+	fmt.Fprint(w, "\nscenarios:\n")
+	var sb strings.Builder
+	list(&sb)
+	for _, line := range strings.SplitAfter(sb.String(), "\n") {
+		if line != "" {
+			fmt.Fprint(w, "  "+line)
+		}
+	}
+}
