@@ -249,6 +249,19 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("sim: %s %s: %v (allowed: %s)", s.Key, s.get(c), err, s.Range)
 		}
 	}
+	if c.Method == MethodSGD {
+		n := PaperPoints().Len()
+		if c.Points != "" {
+			ds, err := ParsePoints(c.Points) // valid: checked above
+			if err != nil {
+				return err
+			}
+			n = ds.Len()
+		}
+		if c.Batch > n {
+			return fmt.Errorf("sim: batch %d out of range [1, %d] for %d data points", c.Batch, n, n)
+		}
+	}
 	return nil
 }
 
