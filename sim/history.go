@@ -24,11 +24,14 @@ func newHistory(limit int) History {
 func (h *History) add(m Metrics) {
 	h.latest = m
 	if h.offered%h.stride == 0 {
-		if len(h.rows) == h.limit {
-			for i := 0; i < len(h.rows)/2; i++ {
+		// Keep one place for the latest snapshot, which Rows appends when it was not
+		// kept, so that Rows never returns more than limit snapshots.
+		if len(h.rows) >= h.limit-1 {
+			keep := (len(h.rows) + 1) / 2 // rows 0, 2, 4, …: the last one too if len is odd
+			for i := 0; i < keep; i++ {
 				h.rows[i] = h.rows[2*i]
 			}
-			h.rows = h.rows[:len(h.rows)/2]
+			h.rows = h.rows[:keep]
 			h.stride *= 2
 		}
 		if h.offered%h.stride == 0 {
