@@ -291,8 +291,15 @@ func acceptsGzip(header string) bool {
 	return star
 }
 
-// serveCmd is `kinkscope serve`.
+// serveCmd is `kinkscope serve`: it serves until interrupted.
 func serveCmd(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, args, stdout, stderr)
+}
+
+// serve serves the site until ctx is done.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fset.SetOutput(io.Discard)
 	addr := fset.String("addr", defaultAddr, "listen `address` (host:port)")
@@ -325,8 +332,6 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "serving %s on http://%s\n", *dir, ln.Addr())
 
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
