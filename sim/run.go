@@ -153,10 +153,11 @@ func (r *Run) Advance(n int) int {
 	for done < n && r.err == nil && !r.Done() {
 		chunk := min(n-done, r.StepsToSnapshot())
 		for k := 0; k < chunk; k++ {
-			if !r.step() {
+			healthy := r.step()
+			done++ // a diverging step is done too: r.iter counts it
+			if !healthy {
 				break
 			}
-			done++
 		}
 		if r.err == nil && (r.iter%r.cfg.LogInterval() == 0 || r.Done()) {
 			r.history.add(r.measure())
