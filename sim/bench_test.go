@@ -1,0 +1,158 @@
+package sim
+
+import (
+	"slices"
+	"testing"
+)
+
+// Targets from the issue: at least 2,000,000 SGD steps/s natively for width 100,
+// batch 1; the whole relu1d-large run with its ~250 snapshots in under 2 s.
+
+// stepRun returns a run that never snapshots or ends during a benchmark.
+func stepRun(b *testing.B, kv ...string) *Run {
+	c := mustScenario(b, "relu1d-large")
+	mustSet(b, &c, "iters", "1000000000", "log_every", "1000000000", "warmup", "none", "decays", "none", "lr", "2e-4")
+	mustSet(b, &c, kv...)
+	run, err := NewRun(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return run
+}
+
+// BenchmarkStep measures one optimizer step through Run.Advance (one op = one step).
+func BenchmarkStep(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		kv   []string
+	}{
+		{"sgd_w100_b1", nil},
+		{"sgd_w100_b4", []string{"batch", "4"}},
+		{"gd_w100", []string{"method", "gd"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			run := stepRun(b, tc.kv...)
+			b.ReportAllocs()
+			for b.Loop() {
+				run.Advance(1)
+			}
+			if run.Err() != nil {
+				b.Fatal(run.Err())
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+		})
+	}
+}
+
+// BenchmarkSGDStep1 measures the fused kernel alone, next to the obvious step.
+func BenchmarkSGDStep1(b *testing.B) {
+	ds := PaperPoints()
+	b.Run("fused", func(b *testing.B) {
+		n := randomNet(NewRand(1, StreamInit), 100)
+		i := 0
+		for b.Loop() {
+			n.sgdStep1(ds.X[i], ds.Y[i], 1e-5, 2)
+			i = (i + 1) % ds.Len()
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+	})
+	b.Run("generic", func(b *testing.B) {
+		n := randomNet(NewRand(1, StreamInit), 100)
+		grad := make([]float64, n.NumParams())
+		i := 0
+		for b.Loop() {
+			slowSGDStep(n, grad, ds.X[i], ds.Y[i], 1e-5, 2)
+			i = (i + 1) % ds.Len()
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+	})
+}
+
+// trainedRun returns the relu1d-large run at its end: the network a snapshot sees
+// most of the time has its kinks spread like this.
+func trainedRun(b *testing.B) *Run {
+	c := mustScenario(b, "relu1d-large")
+	run, err := NewRun(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	run.Advance(c.Iters)
+	return run
+}
+
+// BenchmarkMeasure measures one metric snapshot and its parts.
+func BenchmarkMeasure(b *testing.B) {
+	run := trainedRun(b)
+	b.Run("snapshot", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			run.measure()
+		}
+	})
+	b.Run("rank", func(b *testing.B) {
+		for b.Loop() {
+			NumericalRank(run.net.JacobianSingularValues(&run.rankWS, run.fresh), RankTauReLU)
+		}
+	})
+	b.Run("feature_sparsity", func(b *testing.B) {
+		for b.Loop() {
+			run.net.Activations(run.act, run.data)
+			FeatureSparsity(run.act, run.data.Len(), run.cfg.Width, run.cfg.DupTau)
+		}
+	})
+	b.Run("kinks", func(b *testing.B) {
+		for b.Loop() {
+			run.KinkSummary()
+		}
+	})
+}
+
+// BenchmarkRank compares the structured singular values with gonum's SVD of the
+// explicit 300×300 Jacobian of the same width-100 network on the same points; the
+// ratio of the two ns/op is the speed-up.
+func BenchmarkRank(b *testing.B) {
+	for _, state := range []string{"init", "trained"} {
+		var run *Run
+		if state == "init" {
+			var err error
+			if run, err = NewRun(mustScenario(b, "relu1d-large")); err != nil {
+				b.Fatal(err)
+			}
+		} else {
+			run = trainedRun(b)
+		}
+		net, pts := run.Net(), run.fresh
+		p := net.NumParams()
+		b.Run(state+"/structured", func(b *testing.B) {
+			var ws RankWorkspace
+			for b.Loop() {
+				NumericalRank(net.JacobianSingularValues(&ws, pts), RankTauReLU)
+			}
+		})
+		b.Run(state+"/svd_300x300", func(b *testing.B) {
+			jac := make([]float64, len(pts)*p)
+			ds := oneD(slices.Clone(pts))
+			for b.Loop() {
+				Jacobian(jac, net, ds)
+				NumericalRank(SingularValues(jac, len(pts), p), RankTauReLU)
+			}
+		})
+	}
+}
+
+// BenchmarkRelu1dLargeRun measures the whole reference large-step run with all its
+// metric snapshots.
+func BenchmarkRelu1dLargeRun(b *testing.B) {
+	c := mustScenario(b, "relu1d-large")
+	snapshots := 0
+	for b.Loop() {
+		run, err := NewRun(c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		run.Advance(c.Iters)
+		snapshots = run.History().Len()
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
+	b.ReportMetric(float64(snapshots), "snapshots")
+}
