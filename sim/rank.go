@@ -4,6 +4,9 @@ import (
 	"math"
 	"slices"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/lapack"
+	gonumlapack "gonum.org/v1/gonum/lapack/gonum"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -50,7 +53,7 @@ type RankWorkspace struct {
 	seg      []int     // segment of each cut position
 	cnt      []float64 // neuron statistics binned by (first, last+1) segment
 	gram     []float64
-	eig      mat.EigenSym
+	eigWork  []float64
 	segMean  []float64
 	segSqrtN []float64
 	segDev   []float64
@@ -179,15 +182,26 @@ func (n *ReLU1D) JacobianSingularValues(ws *RankWorkspace, t []float64) []float6
 			ws.gram[r2*dimG+r1] = g
 		}
 	}
-	sym := mat.NewSymDense(dimG, ws.gram[:dimG*dimG])
-	if !ws.eig.Factorize(sym, false) {
-		panic("sim: symmetric eigendecomposition did not converge")
-	}
-	ev := ws.eig.Values(nil)
+	ev := ws.symEigenvalues(ws.gram[:dimG*dimG], dimG)
 	for i, v := range ev {
 		ev[i] = math.Sqrt(max(v, 0))
 	}
 	return ev
+}
+
+// symEigenvalues returns the eigenvalues of the symmetric n×n matrix a (overwritten)
+// in a new slice. It calls LAPACK's dsyev directly rather than through gonum/mat,
+// whose interfaces would link most of mat into the browser build.
+func (ws *RankWorkspace) symEigenvalues(a []float64, n int) []float64 {
+	var impl gonumlapack.Implementation
+	var query [1]float64
+	impl.Dsyev(lapack.EVNone, blas.Upper, n, a, n, nil, query[:], -1)
+	ws.eigWork = grow(ws.eigWork, max(int(query[0]), 3*n))
+	w := make([]float64, n)
+	if !impl.Dsyev(lapack.EVNone, blas.Upper, n, a, n, w, ws.eigWork, len(ws.eigWork)) {
+		panic("sim: symmetric eigenvalue iteration did not converge")
+	}
+	return w
 }
 
 // firstTrue returns the smallest i in [0, n) with pred(i), or n; pred must be
