@@ -1,0 +1,65 @@
+# Kinkscope: `make run` builds and serves the app, `make test` runs every test.
+GO      ?= go
+ADDR    ?= 127.0.0.1:8080
+DIST    := dist
+BIN     := bin/kinkscope
+GOROOT  := $(shell $(GO) env GOROOT)
+WASM_EXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/misc/wasm/wasm_exec.js))
+STATIC  := index.html $(wildcard web/*.html web/*.js web/*.css)
+
+.PHONY: all build run test vet unit browser bench clean chromium
+
+all: build
+
+## build: the deployable site in dist/ and the native tool in bin/
+build: $(BIN) $(DIST)/kinkscope.wasm $(DIST)/wasm_exec.js
+	@mkdir -p $(DIST)
+	cp $(STATIC) $(DIST)/
+	@echo "built $(DIST)/ and $(BIN)"
+
+$(BIN): FORCE
+	@mkdir -p bin
+	$(GO) build -o $(BIN) ./cmd/kinkscope
+
+# The server sends kinkscope.wasm.gz to browsers that accept gzip; compressing once
+# here saves the first visitor a second of on-the-fly compression.
+$(DIST)/kinkscope.wasm: FORCE
+	@mkdir -p $(DIST)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $@ ./wasm
+	gzip -9 -n -k -f $@
+
+$(DIST)/wasm_exec.js: $(WASM_EXEC)
+	@mkdir -p $(DIST)
+	cp $< $@
+
+## run: build, then serve the app on http://$(ADDR)
+run: build
+	$(BIN) serve -addr $(ADDR) -dir $(DIST)
+
+## test: vet (host and wasm), unit tests, and browser tests in headless Chromium
+test: vet chromium build
+	KINKSCOPE_DIST=$(CURDIR)/$(DIST) KINKSCOPE_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 20m ./...
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./...
+
+## chromium: the browser tests need Debian's chromium; install it when root
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "The browser tests need Chromium. Install it with:  sudo apt-get install chromium"; exit 1; \
+	fi
+
+## bench: SGD steps/s, allocations and metric snapshot times
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./sim/
+
+clean:
+	rm -rf $(DIST) bin
+
+FORCE:

@@ -1,0 +1,415 @@
+package render
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"kinkscope/sim"
+)
+
+// The simulation time one frame may spend. At 60 Hz a frame lasts 16.7 ms, and
+// MinFrameBudget leaves room for drawing. Where drawing itself is slow (software
+// WebGL, an old phone), frames come less often and the budget grows to half the
+// frame period, up to MaxFrameBudget, so the run does not crawl. A metric snapshot
+// that starts inside the budget finishes, so the worst frame is a budget plus one
+// snapshot.
+const (
+	MinFrameBudget = 12 * time.Millisecond
+	MaxFrameBudget = 20 * time.Millisecond
+)
+
+// chunkSteps is how many SGD steps run between two looks at the clock.
+const chunkSteps = 200
+
+// Speeds are the choices of steps per frame; 0 means as many as the budget allows.
+var Speeds = []int{1, 10, 100, 1000, 10000, 0}
+
+// View settings: they change what is drawn or how fast, never the trajectory.
+type View struct {
+	Speed  int  // steps per frame, 0 = as fast as the frame budget allows
+	LogBar bool // column norms on a log scale
+	Pieces bool // draw each neuron's contribution a_j·ReLU(w_j x + b_j)
+}
+
+var defaultView = View{Speed: 0, LogBar: false, Pieces: false}
+
+// viewKeys are the URL keys of View, beside sim's settings.
+var viewKeys = []string{"speed", "norms", "pieces"}
+
+func (v *View) set(key, value string) error {
+	value = strings.TrimSpace(value)
+	switch key {
+	case "speed":
+		if value == "max" {
+			v.Speed = 0
+			return nil
+		}
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1 || n > 1_000_000 {
+			return fmt.Errorf("render: speed %q: out of range (allowed: max or [1, 1000000] steps per frame)", value)
+		}
+		v.Speed = n
+	case "norms":
+		if value != "log" && value != "linear" {
+			return fmt.Errorf("render: norms %q: unknown value (allowed: linear, log)", value)
+		}
+		v.LogBar = value == "log"
+	case "pieces":
+		if value != "on" && value != "off" {
+			return fmt.Errorf("render: pieces %q: unknown value (allowed: on, off)", value)
+		}
+		v.Pieces = value == "on"
+	default:
+		return fmt.Errorf("render: unknown setting %q", key)
+	}
+	return nil
+}
+
+func (v *View) get(key string) string {
+	switch key {
+	case "speed":
+		if v.Speed == 0 {
+			return "max"
+		}
+		return strconv.Itoa(v.Speed)
+	case "norms":
+		if v.LogBar {
+			return "log"
+		}
+		return "linear"
+	case "pieces":
+		if v.Pieces {
+			return "on"
+		}
+		return "off"
+	}
+	panic("render: unknown view key " + key)
+}
+
+// State is what the page's state() returns.
+type State struct {
+	Scenario        string  `json:"scenario"`
+	Iter            int     `json:"iter"`
+	Iters           int     `json:"iters"`
+	LR              float64 `json:"lr"`
+	TrainLoss       float64 `json:"trainLoss"`
+	Rank            float64 `json:"rank"`
+	FeatureSparsity float64 `json:"featureSparsity"`
+	Kinks           float64 `json:"kinks"`
+	Running         bool    `json:"running"`
+	Diverged        bool    `json:"diverged"`
+	Error           string  `json:"error"`
+	Frame           int     `json:"frame"`
+}
+
+// Session is one simulator as a user drives it: a run, whether it plays, and the
+// requests made since the last frame. Requests (Set, Play, Step, …) only record what
+// to do and return at once; Update applies them at the start of the next frame and
+// then advances the run within the frame budget. Methods are safe to call from the
+// browser's callbacks while Update runs elsewhere.
+type Session struct {
+	mu sync.Mutex
+
+	cfg  sim.Config
+	view View
+	run  *sim.Run
+	err  error // why the last config could not start, or nil
+
+	lastFrame time.Time     // start of the previous Update
+	snapCost  time.Duration // time of the last advance that ended in a metric snapshot
+	playing  bool
+	target   int // pause when the run reaches this iteration; -1 for none
+	steps    int // single steps requested and not yet done
+	restart  bool
+	frame    int
+	notes    []string // messages about the settings, for the page to show
+	frameSim []time.Duration
+
+	snapshot *Snapshot
+}
+
+// NewSession starts a session from URL-style key/value pairs. Bad entries are named
+// in Notes and replaced by their defaults; the rest apply.
+func NewSession(query [][2]string) *Session {
+	scenario := sim.Scenarios[0].Name
+	for _, p := range query {
+		if p[0] == "scenario" {
+			scenario = p[1]
+		}
+	}
+	s := &Session{target: -1, view: defaultView}
+	var simKV [][2]string
+	for _, p := range query {
+		switch {
+		case p[0] == "scenario":
+		case slices.Contains(viewKeys, p[0]):
+			if err := s.view.set(p[0], p[1]); err != nil {
+				s.notes = append(s.notes, trimPrefix(err))
+			}
+		default:
+			simKV = append(simKV, p)
+		}
+	}
+	cfg, errs := sim.DecodeSettings(scenario, simKV)
+	for _, err := range errs {
+		s.notes = append(s.notes, trimPrefix(err)+"; using the default")
+	}
+	s.cfg = cfg
+	s.start()
+	return s
+}
+
+func trimPrefix(err error) string {
+	msg := err.Error()
+	for _, p := range []string{"sim: ", "render: "} {
+		msg = strings.TrimPrefix(msg, p)
+	}
+	return msg
+}
+
+// start (re)creates the run from the config; the caller holds mu or owns s.
+func (s *Session) start() {
+	s.run, s.err = sim.NewRun(s.cfg)
+	s.playing, s.target, s.steps = false, -1, 0
+	if s.err != nil {
+		s.notes = append(s.notes, trimPrefix(s.err))
+	}
+	s.publish()
+}
+
+// Set validates key/value settings against the current ones and, when all are valid,
+// records them to apply at the next frame (a changed trajectory setting restarts the
+// run). Invalid settings change nothing and are returned, one error each.
+func (s *Session) Set(kv [][2]string) []error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg := s.cfg
+	view := s.view
+	var errs []error
+	for _, p := range kv {
+		if p[0] == "scenario" {
+			base, ok := sim.Scenario(p[1])
+			if !ok {
+				errs = append(errs, fmt.Errorf("unknown scenario %q (known: %s)", p[1], strings.Join(sim.ScenarioNames(), ", ")))
+				continue
+			}
+			cfg = base
+		}
+	}
+	simChanged := cfg.Scenario != s.cfg.Scenario
+	for _, p := range kv {
+		switch {
+		case p[0] == "scenario":
+		case slices.Contains(viewKeys, p[0]):
+			if err := view.set(p[0], p[1]); err != nil {
+				errs = append(errs, fmt.Errorf("%s", trimPrefix(err)))
+			}
+		default:
+			if _, ok := sim.SettingByKey(p[0]); !ok {
+				errs = append(errs, fmt.Errorf("unknown setting %q", p[0]))
+				continue
+			}
+			if err := cfg.Set(p[0], p[1]); err != nil {
+				errs = append(errs, fmt.Errorf("%s", trimPrefix(err)))
+				continue
+			}
+			simChanged = true
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	s.view = view
+	if simChanged && !slices.Equal(encode(&cfg), encode(&s.cfg)) {
+		s.cfg = cfg
+		s.restart = true
+	}
+	return nil
+}
+
+func encode(c *sim.Config) []string {
+	out := []string{c.Scenario}
+	for _, st := range sim.Settings {
+		out = append(out, c.Get(st.Key))
+	}
+	return out
+}
+
+// Play starts or resumes the run.
+func (s *Session) Play() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.playing, s.target = true, -1
+}
+
+// Pause stops the run after the current frame.
+func (s *Session) Pause() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.playing, s.target, s.steps = false, -1, 0
+}
+
+// Reset restarts the run from its initialization, paused.
+func (s *Session) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.restart = true
+}
+
+// Step requests n more iterations, done over the next frames within the budget.
+func (s *Session) Step(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.steps = min(s.steps+max(n, 0), math.MaxInt32)
+}
+
+// RunTo runs as fast as the frame budget allows until iteration iter (at most the
+// run's end), then pauses.
+func (s *Session) RunTo(iter int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.target = max(0, min(iter, s.cfg.Iters))
+	s.playing = true
+}
+
+// Update applies the requests made since the last frame and advances the run, then
+// publishes a new snapshot. now is the clock (time.Now outside tests).
+func (s *Session) Update(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.frame++
+	if s.restart {
+		s.restart = false
+		s.start()
+	}
+	if s.run == nil {
+		return
+	}
+	start := now()
+	budget := MinFrameBudget
+	if !s.lastFrame.IsZero() {
+		budget = max(MinFrameBudget, min(MaxFrameBudget, start.Sub(s.lastFrame)/2))
+	}
+	s.lastFrame = start
+	deadline := start.Add(budget)
+	from := s.run.Iter()
+	switch {
+	case s.steps > 0:
+		s.advance(s.steps, deadline, now)
+	case s.playing && s.target >= 0:
+		s.advance(s.target-s.run.Iter(), deadline, now)
+		if s.run.Iter() >= s.target {
+			s.playing, s.target = false, -1
+		}
+	case s.playing:
+		want := s.view.Speed
+		if want == 0 {
+			want = math.MaxInt32
+		}
+		s.advance(want, deadline, now)
+	}
+	if s.run.Err() != nil || s.run.Done() {
+		s.playing, s.target, s.steps = false, -1, 0
+	}
+	if s.run.Iter() != from {
+		s.frameSim = append(s.frameSim, now().Sub(start))
+		if len(s.frameSim) > 4096 {
+			s.frameSim = append(s.frameSim[:0], s.frameSim[2048:]...)
+		}
+	}
+	s.publish()
+}
+
+// advance does up to n iterations, stopping at the deadline. Each call to Advance
+// ends at the next snapshot at the latest, and a snapshot that the last one's cost
+// says would overrun the deadline waits for the next frame, unless the frame has
+// done nothing yet: every frame makes progress.
+func (s *Session) advance(n int, deadline time.Time, now func() time.Time) {
+	worked := false
+	for n > 0 && !s.run.Done() && s.run.Err() == nil {
+		k := min(n, chunkSteps)
+		toSnap := s.run.StepsToSnapshot()
+		crosses := k >= toSnap
+		t0 := now()
+		if crosses {
+			if worked && t0.Add(s.snapCost).After(deadline) {
+				break
+			}
+			k = toSnap
+		}
+		k = s.run.Advance(k)
+		if crosses {
+			s.snapCost = now().Sub(t0)
+		}
+		worked = true
+		n -= k
+		if s.steps > 0 {
+			s.steps -= k
+		}
+		if k == 0 || !now().Before(deadline) {
+			break
+		}
+	}
+}
+
+// State returns the run's state as of the last frame.
+func (s *Session) State() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.snapshot.State
+}
+
+// Snapshot returns what to draw, as of the last frame. It is not modified afterwards.
+func (s *Session) Snapshot() *Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.snapshot
+}
+
+// Notes returns the messages about bad settings collected so far.
+func (s *Session) Notes() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.notes)
+}
+
+// Query returns the URL parameters that reproduce this session: the scenario, every
+// setting that differs from it, and the view settings that differ from the defaults.
+func (s *Session) Query() [][2]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := [][2]string{{"scenario", s.cfg.Scenario}}
+	out = append(out, s.cfg.Changed()...)
+	for _, k := range viewKeys {
+		if v := s.view.get(k); v != defaultView.get(k) {
+			out = append(out, [2]string{k, v})
+		}
+	}
+	return out
+}
+
+// Config returns every setting's current value, the view settings included.
+func (s *Session) Config() [][2]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := [][2]string{{"scenario", s.cfg.Scenario}}
+	for _, st := range sim.Settings {
+		out = append(out, [2]string{st.Key, s.cfg.Get(st.Key)})
+	}
+	for _, k := range viewKeys {
+		out = append(out, [2]string{k, s.view.get(k)})
+	}
+	return out
+}
+
+// FrameTimes returns the simulation time of the recent frames that advanced the run.
+func (s *Session) FrameTimes() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.frameSim)
+}

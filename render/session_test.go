@@ -1,0 +1,228 @@
+package render
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"kinkscope/sim"
+)
+
+// fakeClock advances by tick at every reading, so the frame budget is reached after
+// a known number of readings.
+type fakeClock struct {
+	t    time.Time
+	tick time.Duration
+}
+
+func (c *fakeClock) now() time.Time { c.t = c.t.Add(c.tick); return c.t }
+
+// frames runs Update until cond holds or limit frames have passed; it returns the
+// frames used.
+func frames(s *Session, clk *fakeClock, limit int, cond func(State) bool) int {
+	for i := 1; i <= limit; i++ {
+		s.Update(clk.now)
+		if cond(s.State()) {
+			return i
+		}
+	}
+	return -1
+}
+
+func short(kv ...string) [][2]string {
+	out := [][2]string{{"scenario", "relu1d-large"}, {"iters", "3000"}, {"log_every", "100"}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, [2]string{kv[i], kv[i+1]})
+	}
+	return out
+}
+
+func TestSessionPlayPauseStep(t *testing.T) {
+	clk := &fakeClock{tick: 50 * time.Microsecond}
+	s := NewSession(short("speed", "10"))
+	if st := s.State(); st.Iter != 0 || st.Running || st.Iters != 3000 {
+		t.Fatalf("new session state = %+v, want iter 0 of 3000, paused", st)
+	}
+	s.Update(clk.now)
+	if got := s.State().Iter; got != 0 {
+		t.Errorf("a paused session advanced to %d", got)
+	}
+	s.Play()
+	s.Update(clk.now)
+	if got := s.State().Iter; got != 10 {
+		t.Errorf("one frame at speed 10: iter = %d, want 10", got)
+	}
+	s.Pause()
+	s.Update(clk.now)
+	if got := s.State().Iter; got != 10 || s.State().Running {
+		t.Errorf("after pause: iter %d running %v, want 10 and paused", got, s.State().Running)
+	}
+	s.Step(7)
+	s.Update(clk.now)
+	if got := s.State().Iter; got != 17 {
+		t.Errorf("after Step(7): iter = %d, want 17", got)
+	}
+	s.Reset()
+	s.Update(clk.now)
+	if got := s.State().Iter; got != 0 {
+		t.Errorf("after Reset: iter = %d, want 0", got)
+	}
+}
+
+func TestSessionRunToRespectsBudget(t *testing.T) {
+	// Every clock reading costs 1 ms of "work": a frame may read the clock about
+	// budget/1 ms times, so a long RunTo must spread over several frames.
+	clk := &fakeClock{tick: time.Millisecond}
+	s := NewSession(short())
+	s.RunTo(2500)
+	n := frames(s, clk, 10000, func(st State) bool { return !st.Running && st.Iter == 2500 })
+	if n < 0 {
+		t.Fatalf("RunTo(2500) never finished: state %+v", s.State())
+	}
+	if n < 2 {
+		t.Errorf("RunTo(2500) took %d frame, want it spread over several", n)
+	}
+	// The same run stepped without a budget ends in the same state.
+	cfg, _ := sim.DecodeSettings("relu1d-large", short()[1:])
+	r, err := sim.NewRun(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Advance(2500)
+	if got, want := s.State().TrainLoss, r.Latest().TrainLoss; got != want {
+		t.Errorf("train loss after a budgeted RunTo = %v, want %v as in one go", got, want)
+	}
+}
+
+func TestSessionFrameTimeBounded(t *testing.T) {
+	// With a real clock, no frame's simulation work exceeds the budget by more than
+	// one snapshot.
+	s := NewSession([][2]string{{"scenario", "relu1d-small"}})
+	s.Play()
+	for range 40 {
+		s.Update(time.Now)
+	}
+	for i, d := range s.FrameTimes() {
+		if d > MaxFrameBudget+30*time.Millisecond {
+			t.Errorf("frame %d took %v of simulation, want ≤ %v plus a snapshot", i, d, MaxFrameBudget)
+		}
+	}
+	if len(s.FrameTimes()) == 0 {
+		t.Errorf("no frame recorded work while playing")
+	}
+}
+
+func TestSessionBadQueryNamesEachEntry(t *testing.T) {
+	s := NewSession([][2]string{{"scenario", "relu1d-small"}, {"lr", "abc"}, {"bogus", "1"}, {"speed", "fast"}, {"width", "50"}})
+	notes := strings.Join(s.Notes(), "\n")
+	for _, want := range []string{"lr", "bogus", "speed"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes %q do not name %q", notes, want)
+		}
+	}
+	cfg := s.Config()
+	get := func(k string) string {
+		for _, p := range cfg {
+			if p[0] == k {
+				return p[1]
+			}
+		}
+		return ""
+	}
+	if get("lr") != "0.0002" || get("width") != "50" || get("scenario") != "relu1d-small" || get("speed") != "max" {
+		t.Errorf("config lr %s width %s scenario %s speed %s: want the defaults for bad entries and the good ones applied",
+			get("lr"), get("width"), get("scenario"), get("speed"))
+	}
+}
+
+func TestSessionSetValidatesAtOnce(t *testing.T) {
+	clk := &fakeClock{tick: 10 * time.Microsecond}
+	s := NewSession(short())
+	errs := s.Set([][2]string{{"lr", "0.0003"}, {"width", "0"}})
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "width") {
+		t.Fatalf("Set with a bad width: errors %v, want one naming width", errs)
+	}
+	for _, p := range s.Query() {
+		if p[0] == "lr" {
+			t.Errorf("a rejected Set changed lr: %v", p)
+		}
+	}
+	if errs := s.Set([][2]string{{"lr", "0.0003"}, {"speed", "100"}}); len(errs) != 0 {
+		t.Fatalf("Set: %v", errs)
+	}
+	q := EncodeQuery(s.Query())
+	if !strings.Contains(q, "lr=0.0003") || !strings.Contains(q, "speed=100") {
+		t.Errorf("query after Set = %q, want lr and speed", q)
+	}
+	s.Play()
+	s.Update(clk.now)
+	if got := s.State().Iter; got != 0 {
+		t.Errorf("the frame applying a restart also stepped: iter %d", got)
+	}
+	s.Update(clk.now)
+	if got := s.State().Iter; got != 0 {
+		t.Errorf("a restart pauses the run; iter %d", got)
+	}
+	if errs := s.Set([][2]string{{"scenario", "nope"}}); len(errs) != 1 {
+		t.Errorf("unknown scenario: errors %v", errs)
+	}
+	if errs := s.Set([][2]string{{"scenario", "relu1d-small"}}); len(errs) != 0 {
+		t.Errorf("switching scenario: %v", errs)
+	}
+	s.Update(clk.now)
+	if st := s.State(); st.Scenario != "relu1d-small" || st.Iters != 31623 {
+		t.Errorf("after switching scenario: %s with %d iterations, want relu1d-small's own settings", st.Scenario, st.Iters)
+	}
+}
+
+func TestSessionQueryReproducesRun(t *testing.T) {
+	clk := &fakeClock{tick: 10 * time.Microsecond}
+	a := NewSession(short("seed", "7", "label_noise", "0.1", "pieces", "on"))
+	b := NewSession(ParseQuery(EncodeQuery(a.Query())))
+	if !slices.Equal(a.Config(), b.Config()) {
+		t.Fatalf("config from the query differs:\n%v\n%v", a.Config(), b.Config())
+	}
+	for _, s := range []*Session{a, b} {
+		s.RunTo(1200)
+		frames(s, clk, 1000, func(st State) bool { return !st.Running })
+	}
+	if la, lb := a.State().TrainLoss, b.State().TrainLoss; la != lb || math.IsNaN(la) {
+		t.Errorf("train loss %v vs %v from the same query", la, lb)
+	}
+}
+
+func TestSessionDivergencePausesWithMessage(t *testing.T) {
+	clk := &fakeClock{tick: 10 * time.Microsecond}
+	s := NewSession(short("lr", "5", "warmup", "none", "decays", "none"))
+	s.Play()
+	if n := frames(s, clk, 200, func(st State) bool { return st.Diverged }); n < 0 {
+		t.Fatalf("lr 5 never diverged: %+v", s.State())
+	}
+	st := s.State()
+	if st.Running || !strings.Contains(st.Error, "diverged at step") || !strings.Contains(st.Error, "step size 5") {
+		t.Errorf("diverged state %+v: want paused with the step and step size", st)
+	}
+	s.Reset()
+	s.Update(clk.now)
+	if st := s.State(); st.Diverged || st.Iter != 0 || st.Error != "" {
+		t.Errorf("after reset: %+v", st)
+	}
+}
+
+func TestSnapshotVersionOnlyChangesWithContent(t *testing.T) {
+	clk := &fakeClock{tick: 10 * time.Microsecond}
+	s := NewSession(short("speed", "5"))
+	s.Update(clk.now)
+	v := s.Snapshot().Version
+	s.Update(clk.now)
+	if got := s.Snapshot().Version; got != v {
+		t.Errorf("paused frames changed the version %d → %d; the page would redraw for nothing", v, got)
+	}
+	s.Play()
+	s.Update(clk.now)
+	if got := s.Snapshot().Version; got == v {
+		t.Errorf("a frame that stepped kept version %d", got)
+	}
+}

@@ -1,0 +1,255 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"syscall/js"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"kinkscope/render"
+	"kinkscope/sim"
+)
+
+// page ties one Session to the DOM: the game Ebiten runs, the window.kinkscope API,
+// the URL and the notes list.
+type page struct {
+	*render.Game
+	session  *render.Session
+	resolve  js.Value // resolves window.kinkscope.ready
+	drawn    bool
+	lastURL  string
+	funcs    []js.Func
+	noteSeen int
+}
+
+func newPage(s *render.Session) *page {
+	return &page{Game: render.NewGame(s), session: s}
+}
+
+// Draw paints the frame, resolves ready after the first one and keeps the URL in
+// step with the settings.
+func (p *page) Draw(screen *ebiten.Image) {
+	p.Game.Draw(screen)
+	if !p.drawn {
+		p.drawn = true
+		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")
+		p.resolve.Invoke()
+	}
+}
+
+// Update advances the session and reflects new notes and settings in the page.
+func (p *page) Update() error {
+	if err := p.Game.Update(); err != nil {
+		return err
+	}
+	p.showNotes()
+	p.syncURL()
+	return nil
+}
+
+// syncURL replaces the page URL's query with the session's settings, without a
+// navigation or a history entry.
+func (p *page) syncURL() {
+	q := render.EncodeQuery(p.session.Query())
+	if q == p.lastURL {
+		return
+	}
+	p.lastURL = q
+	loc := js.Global().Get("location")
+	js.Global().Get("history").Call("replaceState", nil, "", loc.Get("pathname").String()+"?"+q)
+}
+
+// showNotes appends new setting messages to the page's #notes list as text, never as
+// HTML.
+func (p *page) showNotes() {
+	notes := p.session.Notes()
+	if len(notes) == p.noteSeen {
+		return
+	}
+	doc := js.Global().Get("document")
+	list := doc.Call("getElementById", "notes")
+	if list.IsNull() {
+		return
+	}
+	for _, n := range notes[p.noteSeen:] {
+		li := doc.Call("createElement", "li")
+		li.Set("textContent", n)
+		list.Call("appendChild", li)
+	}
+	list.Get("parentElement").Get("classList").Call("remove", "hidden")
+	p.noteSeen = len(notes)
+}
+
+// fail shows a fatal message.
+func (p *page) fail(msg string) {
+	doc := js.Global().Get("document")
+	if el := doc.Call("getElementById", "fatal"); !el.IsNull() {
+		el.Set("textContent", msg)
+		el.Get("classList").Call("remove", "hidden")
+	}
+}
+
+// expose installs window.kinkscope.
+func (p *page) expose() {
+	api := js.Global().Get("Object").New()
+	fn := func(name string, f func(args []js.Value) any) {
+		jf := js.FuncOf(func(this js.Value, args []js.Value) any { return f(args) })
+		p.funcs = append(p.funcs, jf)
+		api.Set(name, jf)
+	}
+	fn("state", func([]js.Value) any { return stateObject(p.session.State()) })
+	fn("set", func(args []js.Value) any {
+		kv, err := settingsArg(args)
+		if err != nil {
+			return result([]error{err})
+		}
+		return result(p.session.Set(kv))
+	})
+	fn("play", func([]js.Value) any { p.session.Play(); return nil })
+	fn("pause", func([]js.Value) any { p.session.Pause(); return nil })
+	fn("reset", func([]js.Value) any { p.session.Reset(); return nil })
+	fn("step", func(args []js.Value) any {
+		n, err := countArg(args, "step", 1, 1e9)
+		if err != nil {
+			return result([]error{err})
+		}
+		p.session.Step(n)
+		return result(nil)
+	})
+	fn("runTo", func(args []js.Value) any {
+		n, err := countArg(args, "runTo", 0, 1e9)
+		if err != nil {
+			return result([]error{err})
+		}
+		p.session.RunTo(n)
+		return result(nil)
+	})
+	fn("config", func([]js.Value) any { return pairsObject(p.session.Config()) })
+	fn("query", func([]js.Value) any { return render.EncodeQuery(p.session.Query()) })
+	fn("notes", func([]js.Value) any { return stringsArray(p.session.Notes()) })
+	fn("settings", func([]js.Value) any { return settingsList() })
+	fn("scenarios", func([]js.Value) any {
+		out := js.Global().Get("Array").New()
+		for _, s := range sim.Scenarios {
+			out.Call("push", map[string]any{"name": s.Name, "caption": s.Caption})
+		}
+		return out
+	})
+	fn("history", func([]js.Value) any { return historyArray(p.session.Snapshot().History) })
+	fn("perf", func([]js.Value) any { return perfObject(p.session.FrameTimes()) })
+	api.Set("ready", js.Global().Get("Promise").New(js.FuncOf(func(this js.Value, args []js.Value) any {
+		p.resolve = args[0]
+		return nil
+	})))
+	js.Global().Set("kinkscope", api)
+}
+
+func stateObject(s render.State) map[string]any {
+	return map[string]any{
+		"scenario": s.Scenario, "iter": s.Iter, "iters": s.Iters, "lr": s.LR,
+		"trainLoss": s.TrainLoss, "rank": s.Rank, "featureSparsity": s.FeatureSparsity,
+		"kinks": s.Kinks, "running": s.Running, "diverged": s.Diverged, "error": s.Error,
+		"frame": s.Frame,
+	}
+}
+
+func result(errs []error) map[string]any {
+	msgs := make([]any, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return map[string]any{"ok": len(errs) == 0, "errors": msgs}
+}
+
+// settingsArg reads set()'s argument: a plain object of setting → value.
+func settingsArg(args []js.Value) ([][2]string, error) {
+	if len(args) != 1 || args[0].Type() != js.TypeObject || args[0].IsNull() {
+		return nil, fmt.Errorf("set takes one object of settings, e.g. set({lr: 0.0002})")
+	}
+	keys := js.Global().Get("Object").Call("keys", args[0])
+	var kv [][2]string
+	for i := 0; i < keys.Length(); i++ {
+		k := keys.Index(i).String()
+		v := args[0].Get(k)
+		switch v.Type() {
+		case js.TypeString, js.TypeNumber, js.TypeBoolean:
+		default:
+			return nil, fmt.Errorf("setting %q: want a string or a number, got %s", k, v.Type())
+		}
+		kv = append(kv, [2]string{k, js.Global().Call("String", v).String()})
+	}
+	sort.SliceStable(kv, func(i, j int) bool { return kv[i][0] == "scenario" && kv[j][0] != "scenario" })
+	return kv, nil
+}
+
+// countArg reads a whole number in [lo, hi] from args[0].
+func countArg(args []js.Value, name string, lo, hi float64) (int, error) {
+	if len(args) != 1 || args[0].Type() != js.TypeNumber {
+		return 0, fmt.Errorf("%s takes one number", name)
+	}
+	v := args[0].Float()
+	if math.IsNaN(v) || v != math.Trunc(v) || v < lo || v > hi {
+		return 0, fmt.Errorf("%s(%v): want a whole number in [%g, %g]", name, v, lo, hi)
+	}
+	return int(v), nil
+}
+
+func pairsObject(kv [][2]string) js.Value {
+	o := js.Global().Get("Object").New()
+	for _, p := range kv {
+		o.Set(p[0], p[1])
+	}
+	return o
+}
+
+func stringsArray(ss []string) js.Value {
+	a := js.Global().Get("Array").New()
+	for _, s := range ss {
+		a.Call("push", s)
+	}
+	return a
+}
+
+func settingsList() js.Value {
+	a := js.Global().Get("Array").New()
+	for _, s := range sim.Settings {
+		opts := make([]any, len(s.Options))
+		for i, o := range s.Options {
+			opts[i] = o
+		}
+		a.Call("push", map[string]any{"key": s.Key, "doc": s.Doc, "range": s.Range, "options": opts})
+	}
+	return a
+}
+
+func historyArray(rows []sim.Metrics) js.Value {
+	a := js.Global().Get("Array").New()
+	for _, m := range rows {
+		a.Call("push", map[string]any{
+			"iter": m.Iter, "lr": m.LR, "trainLoss": m.TrainLoss, "rank": m.Rank,
+			"featureSparsity": m.FeatureSparsity, "kinks": m.Kinks, "rawKinks": m.RawKinks,
+		})
+	}
+	return a
+}
+
+// perfObject summarizes the simulation time per frame in milliseconds.
+func perfObject(ds []time.Duration) map[string]any {
+	ms := make([]float64, len(ds))
+	for i, d := range ds {
+		ms[i] = float64(d) / float64(time.Millisecond)
+	}
+	sort.Float64s(ms)
+	q := func(p float64) float64 {
+		if len(ms) == 0 {
+			return 0
+		}
+		return ms[min(len(ms)-1, int(p*float64(len(ms))))]
+	}
+	return map[string]any{"frames": len(ms), "p50": q(0.5), "p95": q(0.95), "max": q(1)}
+}

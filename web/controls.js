@@ -1,0 +1,132 @@
+// The controls page: hosts the simulator page in an iframe and drives it through
+// window.kinkscope. Every control change goes to the simulator, which validates it;
+// the page URL then mirrors the simulator's settings.
+
+const frame = document.getElementById('sim');
+const form = document.getElementById('controls');
+const statusLine = document.getElementById('status');
+const progress = document.getElementById('progress');
+const playButton = document.getElementById('play');
+const embedBox = document.getElementById('embed');
+
+frame.src = 'sim.html' + location.search;
+
+let sim = null; // the simulator's window.kinkscope
+
+function say(message, isError = false) {
+  statusLine.textContent = message;
+  statusLine.classList.toggle('error', isError);
+}
+
+async function connect() {
+  for (;;) {
+    const w = frame.contentWindow;
+    if (w && w.kinkscope) {
+      await w.kinkscope.ready;
+      return w.kinkscope;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function showConfig() {
+  const cfg = sim.config();
+  for (const el of form.querySelectorAll('[data-key]')) {
+    if (document.activeElement !== el && cfg[el.dataset.key] !== undefined) {
+      el.value = cfg[el.dataset.key];
+    }
+  }
+  const first = (cfg.decays === 'none' ? '' : cfg.decays.split(',')[0]).split(':');
+  const at = document.getElementById('decay_at');
+  const factor = document.getElementById('decay_factor');
+  if (document.activeElement !== at) at.value = first[0] || 0;
+  if (document.activeElement !== factor) factor.value = first[1] || 1;
+  for (const out of form.querySelectorAll('output')) {
+    const el = document.getElementById(out.htmlFor.value);
+    out.textContent = el.value;
+  }
+  const info = sim.scenarios().find((s) => s.name === cfg.scenario);
+  document.getElementById('caption').textContent = info ? info.caption : '';
+  syncURL();
+}
+
+function syncURL() {
+  const query = sim.query();
+  history.replaceState(null, '', location.pathname + '?' + query);
+  const src = new URL('sim.html?' + query, location.href).href;
+  embedBox.value = `<iframe src="${src}" title="Kinkscope simulator" width="100%" height="560" style="border:0" loading="lazy"></iframe>`;
+}
+
+function apply(settings) {
+  const result = sim.set(settings);
+  if (result.ok) {
+    say('');
+  } else {
+    say(result.errors.join('; '), true);
+  }
+  showConfig();
+}
+
+function onChange(event) {
+  const el = event.target;
+  if (el.dataset.key) {
+    apply({ [el.dataset.key]: el.value });
+  } else if (el.dataset.decay) {
+    const at = document.getElementById('decay_at').value;
+    const factor = document.getElementById('decay_factor').value;
+    apply({ decays: `${at}:${factor}` });
+  }
+}
+
+function tick() {
+  const st = sim.state();
+  progress.value = st.iters > 0 ? st.iter / st.iters : 0;
+  progress.textContent = `${Math.round(100 * progress.value)} %`;
+  playButton.textContent = st.running ? 'Pause' : 'Play';
+  playButton.setAttribute('aria-pressed', st.running ? 'true' : 'false');
+  if (st.diverged && statusLine.dataset.diverged !== '1') {
+    say(st.error, true);
+    statusLine.dataset.diverged = '1';
+  } else if (!st.diverged) {
+    statusLine.dataset.diverged = '';
+  }
+}
+
+async function copy(textValue, what) {
+  try {
+    await navigator.clipboard.writeText(textValue);
+    say(`${what} copied.`);
+  } catch {
+    say(`Copy the ${what.toLowerCase()} from the box below.`);
+  }
+}
+
+async function main() {
+  sim = await connect();
+  const select = document.getElementById('scenario');
+  for (const s of sim.scenarios()) {
+    const opt = document.createElement('option');
+    opt.value = s.name;
+    opt.textContent = s.name;
+    select.appendChild(opt);
+  }
+  showConfig();
+  form.addEventListener('change', onChange);
+  form.addEventListener('submit', (event) => event.preventDefault());
+  for (const el of form.querySelectorAll('input[type=range]')) {
+    el.addEventListener('input', () => {
+      const out = form.querySelector(`output[for="${el.id}"]`);
+      if (out) out.textContent = el.value;
+    });
+  }
+  playButton.addEventListener('click', () => (sim.state().running ? sim.pause() : sim.play()));
+  document.getElementById('step').addEventListener('click', () => sim.step(Number(sim.config().log_every) || 100));
+  document.getElementById('reset').addEventListener('click', () => { sim.reset(); say(''); });
+  document.getElementById('run-end').addEventListener('click', () => sim.runTo(sim.state().iters));
+  document.getElementById('copy-link').addEventListener('click', () => copy(location.href, 'Link'));
+  document.getElementById('copy-embed').addEventListener('click', () => copy(embedBox.value, 'Embed code'));
+  setInterval(tick, 100);
+  document.documentElement.setAttribute('data-ready', '1');
+}
+
+main();
