@@ -125,4 +125,3 @@ func trimZeros(s string) string {
 	}
 	return s
 }
-

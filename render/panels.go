@@ -216,4 +216,3 @@ func drawHeader(c *canvas, snap *Snapshot, w float64) {
 		c.clip(box).text(msg, w/2, box.Y+15, 12, alignCenterMiddle, colDanger, 0)
 	}
 }
-

@@ -122,13 +122,13 @@ type Session struct {
 
 	lastFrame time.Time     // start of the previous Update
 	snapCost  time.Duration // time of the last advance that ended in a metric snapshot
-	playing  bool
-	target   int // pause when the run reaches this iteration; -1 for none
-	steps    int // single steps requested and not yet done
-	restart  bool
-	frame    int
-	notes    []string // messages about the settings, for the page to show
-	frameSim []time.Duration
+	playing   bool
+	target    int // pause when the run reaches this iteration; -1 for none
+	steps     int // single steps requested and not yet done
+	restart   bool
+	frame     int
+	notes     []string // messages about the settings, for the page to show
+	frameSim  []time.Duration
 
 	snapshot *Snapshot
 }

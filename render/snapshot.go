@@ -27,7 +27,7 @@ type Snapshot struct {
 	Kinks    sim.KinkSummary
 	Norms    []float64 // per neuron ‖φ_{:,(w_j,b_j,a_j)}‖ on the training inputs
 	History  []sim.Metrics
-	Decays   []int // decay iterations
+	Decays   []int     // decay iterations
 	Schedule []float64 // step size at gridPoints evenly spaced iterations
 
 	run *sim.Run // the run this snapshot was taken of
