@@ -92,6 +92,8 @@ func FormatNumber(v float64) string {
 		return "–"
 	case v == 0:
 		return "0"
+	case a >= 1e9:
+		return scientific(v)
 	case a >= 1e6:
 		return trimFloat(v/1e6, 3) + "M"
 	case a >= 1e4:
@@ -99,12 +101,20 @@ func FormatNumber(v float64) string {
 	case a >= 1e-2:
 		return trimFloat(v, 3)
 	}
+	return scientific(v)
+}
+
+// scientific writes v as 1.23e-4 or 8.4e110: three significant digits, no "+" and
+// no leading zeros in the exponent.
+func scientific(v float64) string {
 	s := strconv.FormatFloat(v, 'e', 2, 64)
-	// 1.23e-04 → 1.23e-4; 1.00e-04 → 1e-4
 	mant, exp, _ := strings.Cut(s, "e")
 	mant = trimZeros(mant)
-	if len(exp) > 2 && (exp[1] == '0') {
-		exp = exp[:1] + exp[2:]
+	exp = strings.TrimPrefix(exp, "+")
+	neg := strings.HasPrefix(exp, "-")
+	exp = strings.TrimLeft(strings.TrimPrefix(exp, "-"), "0")
+	if neg {
+		exp = "-" + exp
 	}
 	return mant + "e" + exp
 }

@@ -135,7 +135,7 @@ var Settings = []Setting{
 			c.Seed = v
 			return nil
 		}},
-	intSetting("width", "hidden neurons", 1, 2048, func(c *Config) *int { return &c.Width }),
+	intSetting("width", "hidden neurons (the rank costs O(width³) per snapshot, hence the cap)", 1, 512, func(c *Config) *int { return &c.Width }),
 	floatSetting("init_scale", "initialization scale (× the reference w = ±2.5, b ~ 2.5·N(0,1), a ~ 4·N(0,1))", 0, 100, true, func(c *Config) *float64 { return &c.InitScale }),
 	{Key: "points", Doc: "1D data as x:y,x:y,… (empty: the paper's 12 points)", Range: "up to 200 points x:y with |x|, |y| ≤ 1000",
 		get: func(c *Config) string { return c.Points },

@@ -119,10 +119,10 @@ async function main() {
       if (out) out.textContent = el.value;
     });
   }
-  playButton.addEventListener('click', () => (sim.state().running ? sim.pause() : sim.play()));
-  document.getElementById('step').addEventListener('click', () => sim.step(Number(sim.config().log_every) || 100));
-  document.getElementById('reset').addEventListener('click', () => { sim.reset(); say(''); });
-  document.getElementById('run-end').addEventListener('click', () => sim.runTo(sim.state().iters));
+  playButton.addEventListener('click', () => { say(''); sim.state().running ? sim.pause() : sim.play(); });
+  document.getElementById('step').addEventListener('click', () => { say(''); sim.step(Number(sim.config().log_every) || 100); });
+  document.getElementById('reset').addEventListener('click', () => { say(''); sim.reset(); });
+  document.getElementById('run-end').addEventListener('click', () => { say(''); sim.runTo(sim.state().iters); });
   document.getElementById('copy-link').addEventListener('click', () => copy(location.href, 'Link'));
   document.getElementById('copy-embed').addEventListener('click', () => copy(embedBox.value, 'Embed code'));
   setInterval(tick, 100);

@@ -328,6 +328,10 @@ func TestBrowser(t *testing.T) {
 		if !strings.Contains(embed, "<iframe") || !strings.Contains(embed, "sim.html?") || !strings.Contains(embed, "lr=0.0003") {
 			t.Errorf("embed code %q", embed)
 		}
+		// "Run to end" runs the whole (restarted) run and the progress bar follows.
+		eval[any](t, ctx, `document.getElementById('run-end').click(), null`)
+		waitFor(t, ctx, `(() => { const s = document.getElementById('sim').contentWindow.kinkscope.state(); return s.iter === s.iters && !s.running; })()`, 60*time.Second)
+		waitFor(t, ctx, `document.getElementById('progress').value === 1`, 5*time.Second)
 		screenshot(t, ctx, "controls")
 		ctxPhone := b.tab(t, 360, 740)
 		if err := chromedp.Do(ctxPhone, chromedp.Navigate(b.base+"index.html")); err != nil {

@@ -88,7 +88,7 @@ func drawFigure(dc draw.Canvas, r *sim.Run) {
 	addCurve(loss, xs, ys, curve, true)
 	logRange(&loss.Y, ys)
 
-	rank := curvePanel("Jacobian rank", fmt.Sprintf("rank of φ_θ (p = %d)", r.Net().NumParams()), lastIter, decays, "")
+	rank := curvePanel("Jacobian rank", fmt.Sprintf("rank of φ on fresh points (p = %d)", r.Net().NumParams()), lastIter, decays, "")
 	xs, ys = iters(func(m sim.Metrics) float64 { return m.Rank })
 	addCurve(rank, xs, ys, curve, false)
 	linearRange(&rank.Y, ys)
