@@ -73,7 +73,12 @@ func newFrame(c *canvas, r Rect, title, xlabel, ylabel string, xlo, xhi, ylo, yh
 		}
 		c.line(f.in.X, y, f.in.X+f.in.W, y, 1, colGrid)
 		c.line(f.in.X-4, y, f.in.X, y, 1, colAxis)
-		c.text(t.Label, f.in.X-6, y, tickSize, alignRightMiddle, colMuted, 0)
+		// A label at the top edge hangs below it, clear of the title.
+		a := alignRightMiddle
+		if y-f.in.Y < tickSize/2+1 {
+			a = alignRightTop
+		}
+		c.text(t.Label, f.in.X-6, y, tickSize, a, colMuted, 0)
 	}
 	xt := LinearTicks(xlo, xhi, max(2, int(f.in.W/70)))
 	for _, t := range xt {

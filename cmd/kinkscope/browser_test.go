@@ -333,12 +333,31 @@ func TestBrowser(t *testing.T) {
 		waitFor(t, ctx, `(() => { const s = document.getElementById('sim').contentWindow.kinkscope.state(); return s.iter === s.iters && !s.running; })()`, 60*time.Second)
 		waitFor(t, ctx, `document.getElementById('progress').value === 1`, 5*time.Second)
 		screenshot(t, ctx, "controls")
+		// The view settings are controls too.
+		eval[any](t, ctx, `(() => { const el = document.getElementById('pieces'); el.value = 'on'; el.dispatchEvent(new Event('change', {bubbles: true})); return null; })()`)
+		waitFor(t, ctx, `location.search.includes('pieces=on')`, 5*time.Second)
 		ctxPhone := b.tab(t, 360, 740)
 		if err := chromedp.Do(ctxPhone, chromedp.Navigate(b.base+"index.html")); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, ctxPhone, `document.documentElement.dataset.ready === '1'`, 30*time.Second)
 		screenshot(t, ctxPhone, "controls-phone")
+	})
+
+	t.Run("sharp on a HiDPI phone", func(t *testing.T) {
+		ctx, cancel := chromedp.NewContext(b.ctx)
+		t.Cleanup(cancel)
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 640, chromedp.EmulateScale(3))); err != nil {
+			t.Fatal(err)
+		}
+		b.openSim(t, ctx, "scenario=relu1d-large&pieces=on")
+		img := screenshot(t, ctx, "phone-dpr3")
+		if w := img.Bounds().Dx(); w != 3*360 {
+			t.Errorf("screenshot width %d, want %d device pixels", w, 3*360)
+		}
+		if distinct, blue := colorCounts(img); distinct < 20 || blue < 200 {
+			t.Errorf("HiDPI view: %d colors, %d blue pixels", distinct, blue)
+		}
 	})
 
 	t.Run("no WebGL 2 gives a message", func(t *testing.T) {
