@@ -13,9 +13,22 @@ type Method int
 const (
 	MethodSGD Method = iota // mini-batch SGD
 	MethodGD                // full-batch gradient descent
+	MethodSDE               // Euler–Maruyama on the SDE model of SGD
 )
 
-var methodNames = []string{"sgd", "gd"}
+var methodNames = []string{"sgd", "gd", "sde"}
+
+// ModelKind is the network a run trains.
+type ModelKind int
+
+const (
+	ModelReLU1D   ModelKind = iota // two-layer ReLU network on scalar inputs
+	ModelDiagonal                  // diagonal linear network on sparse regression
+)
+
+var modelNames = []string{"relu1d", "diag"}
+
+func (m ModelKind) String() string { return enumString(modelNames, int(m), "ModelKind") }
 
 func (m Method) String() string { return enumString(methodNames, int(m), "Method") }
 
@@ -68,9 +81,16 @@ func enumString(names []string, v int, typ string) string {
 
 // Config fully specifies a run: the same Config gives the same trajectory.
 type Config struct {
-	Scenario    string   // preset the settings started from
-	Seed        uint64   // seeds the init, data, sample and noise streams
-	Width       int      // hidden neurons m
+	Scenario    string    // preset the settings started from
+	Model       ModelKind // the network
+	Seed        uint64    // seeds the init, data, sample and noise streams
+	DataSeed    uint64    // seeds the data stream instead of Seed when > 0
+	Width       int       // hidden neurons m (ReLU networks)
+	Dim         int       // input dimension d (diagonal network)
+	Samples     int       // training samples n (synthetic data)
+	Support     int       // non-zeros r of β* (sparse regression)
+	TestSamples int       // test samples (synthetic data)
+	SDEDelta    float64   // δ of the SDE; < 0 means matched to SGD's noise at the current loss
 	InitScale   float64  // multiplies the reference initialization scales
 	Points      string   // 1D data "x:y,…"; empty for the paper's 12 points
 	Loss        Loss     // per-sample loss
@@ -125,6 +145,7 @@ type Setting struct {
 
 // Settings lists every setting in the order the controls show them.
 var Settings = []Setting{
+	enumSetting("model", "network: relu1d (two-layer ReLU, 1D) or diag (diagonal linear net)", modelNames, func(c *Config) *int { return (*int)(&c.Model) }),
 	{Key: "seed", Doc: "random seed (initialization, data, sampling, noise)", Range: "[0, 9007199254740991]",
 		get: func(c *Config) string { return strconv.FormatUint(c.Seed, 10) },
 		set: func(c *Config, s string) error {
@@ -135,7 +156,21 @@ var Settings = []Setting{
 			c.Seed = v
 			return nil
 		}},
+	{Key: "data_seed", Doc: "seed of the synthetic data and the rank's fresh inputs (0: use seed)", Range: "[0, 9007199254740991]",
+		get: func(c *Config) string { return strconv.FormatUint(c.DataSeed, 10) },
+		set: func(c *Config, s string) error {
+			v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+			if err != nil || v > 1<<53-1 {
+				return errRange
+			}
+			c.DataSeed = v
+			return nil
+		}},
 	intSetting("width", "hidden neurons (the rank costs O(width³) per snapshot, hence the cap)", 1, 512, func(c *Config) *int { return &c.Width }),
+	intSetting("dim", "input dimension d of the diagonal network", 1, 1000, func(c *Config) *int { return &c.Dim }),
+	intSetting("samples", "training samples n (synthetic data)", 1, 1000, func(c *Config) *int { return &c.Samples }),
+	intSetting("support", "non-zero coordinates r of β* (sparse regression)", 0, 1000, func(c *Config) *int { return &c.Support }),
+	intSetting("test_samples", "test samples (synthetic data)", 1, 10000, func(c *Config) *int { return &c.TestSamples }),
 	floatSetting("init_scale", "initialization scale (× the reference w = ±2.5, b ~ 2.5·N(0,1), a ~ 4·N(0,1))", 0, 100, true, func(c *Config) *float64 { return &c.InitScale }),
 	{Key: "points", Doc: "1D data as x:y,x:y,… (empty: the paper's 12 points)", Range: "up to 200 points x:y with |x|, |y| ≤ 1000",
 		get: func(c *Config) string { return c.Points },
@@ -153,9 +188,28 @@ var Settings = []Setting{
 			return nil
 		}},
 	enumSetting("loss", "per-sample loss: mse = (h−y)², half-mse = (h−y)²/2", lossNames, func(c *Config) *int { return (*int)(&c.Loss) }),
-	enumSetting("method", "optimizer: sgd (mini-batch) or gd (full batch)", methodNames, func(c *Config) *int { return (*int)(&c.Method) }),
+	enumSetting("method", "optimizer: sgd (mini-batch), gd (full batch) or sde (Euler–Maruyama on dθ = −∇L dt + √(ηδ) φᵀ dB)", methodNames, func(c *Config) *int { return (*int)(&c.Method) }),
 	intSetting("batch", "SGD batch size", 1, 1024, func(c *Config) *int { return &c.Batch }),
 	enumSetting("sampling", "batches: epoch (without replacement) or iid (fresh each step)", samplingNames, func(c *Config) *int { return (*int)(&c.Sampling) }),
+	{Key: "sde_delta", Doc: "δ of the SDE; matched = c²·mean(r²)/(n·B), SGD's noise at the current loss", Range: "matched or [0, 100]",
+		get: func(c *Config) string {
+			if c.SDEDelta < 0 {
+				return "matched"
+			}
+			return formatFloat(c.SDEDelta)
+		},
+		set: func(c *Config, s string) error {
+			if strings.TrimSpace(s) == "matched" {
+				c.SDEDelta = -1
+				return nil
+			}
+			v, err := parseFloatIn(s, 0, 100, false)
+			if err != nil {
+				return err
+			}
+			c.SDEDelta = v
+			return nil
+		}},
 	floatSetting("label_noise", "σ of Gaussian label noise per sampled label", 0, 100, false, func(c *Config) *float64 { return &c.LabelNoise }),
 	floatSetting("lr", "base step size γ", 0, 100, true, func(c *Config) *float64 { return &c.LR }),
 	enumSetting("warmup", "warm-up shape: none, linear γ(1+c·i/N), sqrt γ(1+c·√(i/N)), exp γ·c^⌊i/E⌋", warmupNames, func(c *Config) *int { return (*int)(&c.Warmup) }),
@@ -249,20 +303,34 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("sim: %s %s: %v (allowed: %s)", s.Key, s.get(c), err, s.Range)
 		}
 	}
-	if c.Method == MethodSGD {
-		n := PaperPoints().Len()
-		if c.Points != "" {
-			ds, err := ParsePoints(c.Points) // valid: checked above
-			if err != nil {
-				return err
-			}
-			n = ds.Len()
+	if c.Model == ModelDiagonal && c.Support > c.Dim {
+		return fmt.Errorf("sim: support %d out of range [0, %d] for dimension %d", c.Support, c.Dim, c.Dim)
+	}
+	if c.Method != MethodGD {
+		n, err := c.dataLen()
+		if err != nil {
+			return err
 		}
 		if c.Batch > n {
 			return fmt.Errorf("sim: batch %d out of range [1, %d] for %d data points", c.Batch, n, n)
 		}
 	}
 	return nil
+}
+
+// dataLen returns the number of training samples the config describes.
+func (c *Config) dataLen() (int, error) {
+	if c.Model == ModelDiagonal {
+		return c.Samples, nil
+	}
+	if c.Points == "" {
+		return PaperPoints().Len(), nil
+	}
+	ds, err := ParsePoints(c.Points)
+	if err != nil {
+		return 0, err
+	}
+	return ds.Len(), nil
 }
 
 // Changed returns the settings of c whose values differ from those of the scenario it

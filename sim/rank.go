@@ -7,7 +7,6 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/lapack"
 	gonumlapack "gonum.org/v1/gonum/lapack/gonum"
-	"gonum.org/v1/gonum/mat"
 )
 
 // Rank thresholds of the paper: σ_k/σ_max > τ counts.
@@ -17,14 +16,19 @@ const (
 )
 
 // SingularValues returns the singular values of the r×c row-major matrix a in
-// decreasing order, with gonum's SVD. It is the slow, obvious reference for the
-// structured computations below.
+// decreasing order, with LAPACK's dgesvd (gonum); a is not modified. It is also the
+// slow, obvious reference for the structured computations below.
 func SingularValues(a []float64, r, c int) []float64 {
-	var svd mat.SVD
-	if !svd.Factorize(mat.NewDense(r, c, slices.Clone(a)), mat.SVDNone) {
+	var impl gonumlapack.Implementation
+	work := slices.Clone(a)
+	s := make([]float64, min(r, c))
+	var query [1]float64
+	impl.Dgesvd(lapack.SVDNone, lapack.SVDNone, r, c, work, c, s, nil, 1, nil, 1, query[:], -1)
+	buf := make([]float64, max(int(query[0]), 1))
+	if !impl.Dgesvd(lapack.SVDNone, lapack.SVDNone, r, c, work, c, s, nil, 1, nil, 1, buf, len(buf)) {
 		panic("sim: SVD did not converge")
 	}
-	return svd.Values(nil)
+	return s
 }
 
 // NumericalRank returns #{k : σ_k/σ_max > tau}; zero for an all-zero matrix.

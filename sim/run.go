@@ -12,10 +12,20 @@ type Metrics struct {
 	Iter            int
 	LR              float64 // step size of the next iteration
 	TrainLoss       float64 // mean per-sample loss on the (noise-free) training set
+	TestLoss        float64 // mean per-sample loss on the test set (synthetic data)
 	Rank            float64 // numerical rank of φ_θ on fresh points
-	FeatureSparsity float64 // fraction in [0, 1]
-	Kinks           float64 // visible kinks inside the data range
-	RawKinks        float64 // single-neuron kinks inside the data range
+	FeatureSparsity float64 // fraction in [0, 1] (ReLU networks)
+	Kinks           float64 // visible kinks inside the data range (1D)
+	RawKinks        float64 // single-neuron kinks inside the data range (1D)
+	L0              float64 // ‖β‖₀ (diagonal network)
+	L1              float64 // ‖β‖₁ (diagonal network)
+}
+
+// noMetrics has every metric NaN.
+func noMetrics(iter int, lr float64) Metrics {
+	nan := math.NaN()
+	return Metrics{Iter: iter, LR: lr, TrainLoss: nan, TestLoss: nan, Rank: nan,
+		FeatureSparsity: nan, Kinks: nan, RawKinks: nan, L0: nan, L1: nan}
 }
 
 // divergeResidual bounds |h(x) − y| before a run counts as diverged: far beyond any
@@ -25,10 +35,14 @@ const divergeResidual = 1e8
 // Run is one simulation in progress. It advances step by step, takes a metric
 // snapshot every LogInterval iterations, and keeps a history of bounded size.
 type Run struct {
-	cfg    Config
-	data   *Dataset
-	net    *ReLU1D
-	sched  Schedule
+	cfg   Config
+	data  *Dataset // training set
+	test  *Dataset // test set, or nil
+	model Model    // net or diag
+	net   *ReLU1D  // the model when it is a ReLU network, else nil
+	diag  *Diagonal
+	star  []float64 // β* of sparse regression, or nil
+	sched Schedule
 	sample *rand.Rand
 	noise  *rand.Rand
 
@@ -37,13 +51,17 @@ type Run struct {
 	pos  int   // next position in perm
 	err  error // set when the run diverged
 
-	fresh   []float64 // sorted points for the rank, p of them
-	rankWS  RankWorkspace
-	act     []float64
-	grad    []float64
-	acc     []float64
-	batch   []int
-	history History
+	fresh    []float64 // sorted points for the rank of a 1D net, p of them
+	rankWS   RankWorkspace
+	diagRank *diagRank
+	xnorm    []float64 // ‖X_{:,k}‖ of the training inputs (diagonal network)
+	act      []float64
+	grad     []float64
+	acc      []float64
+	batch    []int
+	sde      *gradientSDE
+	em       EulerMaruyama
+	history  History
 }
 
 // NewRun validates cfg and starts a run from the reference initialization.
@@ -51,11 +69,16 @@ func NewRun(cfg Config) (*Run, error) {
 	return newRun(cfg, nil)
 }
 
-// NewRunFrom starts a run from the given initial parameters θ = [w | b | a] instead
-// of drawing them; their length must be 3·width.
+// NewRunFrom starts a run from the given initial parameters instead of drawing them:
+// θ = [w | b | a] (length 3·width) for the ReLU network, [u | v] (length 2·dim) for
+// the diagonal one.
 func NewRunFrom(cfg Config, theta []float64) (*Run, error) {
-	if len(theta) != 3*cfg.Width {
-		return nil, fmt.Errorf("sim: %d initial parameters for width %d, want %d", len(theta), cfg.Width, 3*cfg.Width)
+	want, what := 3*cfg.Width, fmt.Sprintf("width %d", cfg.Width)
+	if cfg.Model == ModelDiagonal {
+		want, what = 2*cfg.Dim, fmt.Sprintf("dimension %d", cfg.Dim)
+	}
+	if len(theta) != want {
+		return nil, fmt.Errorf("sim: %d initial parameters for %s, want %d", len(theta), what, want)
 	}
 	for i, v := range theta {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -70,42 +93,72 @@ func newRun(cfg Config, theta []float64) (*Run, error) {
 		return nil, err
 	}
 	cfg = cfg.clone()
-	data := PaperPoints()
-	if cfg.Points != "" {
-		var err error
-		if data, err = ParsePoints(cfg.Points); err != nil {
+	r := &Run{
+		cfg: cfg, sched: cfg.Schedule(),
+		sample: NewRand(cfg.Seed, StreamSample), noise: NewRand(cfg.Seed, StreamNoise),
+	}
+	dataSeed := cfg.Seed
+	if cfg.DataSeed > 0 {
+		dataSeed = cfg.DataSeed
+	}
+	dataRand := NewRand(dataSeed, StreamData)
+	switch cfg.Model {
+	case ModelDiagonal:
+		sr, err := NewSparseRegression(dataRand, cfg.Samples, cfg.Dim, cfg.Support, cfg.TestSamples)
+		if err != nil {
 			return nil, err
 		}
+		r.data, r.test, r.star = sr.Train, sr.Test, sr.BetaStar
+		r.diag = NewDiagonal(cfg.Dim)
+		r.model = r.diag
+		if theta == nil {
+			r.diag.InitReference(cfg.InitScale)
+		}
+		// Fresh inputs for the rank, 2d of them, drawn once after the data.
+		r.diagRank = newDiagRank(dataRand, cfg.Dim)
+		r.xnorm = make([]float64, cfg.Dim)
+		for k := range r.xnorm {
+			for i := 0; i < r.data.Len(); i++ {
+				x := r.data.X[i*cfg.Dim+k]
+				r.xnorm[k] += x * x
+			}
+			r.xnorm[k] = math.Sqrt(r.xnorm[k])
+		}
+	default:
+		r.data = PaperPoints()
+		if cfg.Points != "" {
+			var err error
+			if r.data, err = ParsePoints(cfg.Points); err != nil {
+				return nil, err
+			}
+		}
+		r.net = NewReLU1D(cfg.Width)
+		r.model = r.net
+		if theta == nil {
+			r.net.InitReference(NewRand(cfg.Seed, StreamInit), cfg.InitScale)
+		}
+		r.act = make([]float64, r.data.Len()*cfg.Width)
+		// Fresh points for the rank: as many as parameters, uniform on the data
+		// range, drawn once so the curve shows the network changing, not the points.
+		lo, hi := r.data.Range()
+		r.fresh = make([]float64, r.net.NumParams())
+		for i := range r.fresh {
+			r.fresh[i] = lo + (hi-lo)*dataRand.Float64()
+		}
+		slices.Sort(r.fresh)
 	}
-	n := data.Len()
-	if cfg.Method == MethodSGD && cfg.Batch > n {
-		return nil, fmt.Errorf("sim: batch %d out of range [1, %d] for %d data points", cfg.Batch, n, n)
+	if theta != nil {
+		copy(r.model.Params(), theta)
 	}
-	r := &Run{
-		cfg: cfg, data: data, net: NewReLU1D(cfg.Width), sched: cfg.Schedule(),
-		sample: NewRand(cfg.Seed, StreamSample), noise: NewRand(cfg.Seed, StreamNoise),
-		perm: make([]int, n), pos: n,
-	}
+	n, p := r.data.Len(), r.model.NumParams()
+	r.perm, r.pos = make([]int, n), n
 	for i := range r.perm {
 		r.perm[i] = i
 	}
-	if theta != nil {
-		copy(r.net.Params(), theta)
-	} else {
-		r.net.InitReference(NewRand(cfg.Seed, StreamInit), cfg.InitScale)
-	}
-	p := r.net.NumParams()
 	r.grad, r.acc = make([]float64, p), make([]float64, p)
-	r.act = make([]float64, n*cfg.Width)
-	// Fresh points for the rank: as many as parameters, uniform on the data range,
-	// drawn once so the curve shows the network changing, not the points.
-	lo, hi := data.Range()
-	fr := NewRand(cfg.Seed, StreamData)
-	r.fresh = make([]float64, p)
-	for i := range r.fresh {
-		r.fresh[i] = lo + (hi-lo)*fr.Float64()
+	if cfg.Method == MethodSDE {
+		r.sde = newGradientSDE(r)
 	}
-	slices.Sort(r.fresh)
 	r.history = newHistory(maxHistory)
 	r.history.add(r.measure())
 	return r, nil
@@ -117,8 +170,25 @@ func (r *Run) Config() Config { return r.cfg.clone() }
 // Data returns the training data (shared; do not modify).
 func (r *Run) Data() *Dataset { return r.data }
 
-// Net returns the network (shared; it changes as the run advances).
+// Net returns the ReLU network, or nil when the run trains another model (shared; it
+// changes as the run advances).
 func (r *Run) Net() *ReLU1D { return r.net }
+
+// Diagonal returns the diagonal network, or nil when the run trains another model.
+func (r *Run) Diagonal() *Diagonal { return r.diag }
+
+// Model returns the trained model.
+func (r *Run) Model() Model { return r.model }
+
+// Test returns the test set, or nil.
+func (r *Run) Test() *Dataset { return r.test }
+
+// BetaStar returns the ground truth β* of sparse regression (shared), or nil.
+func (r *Run) BetaStar() []float64 { return r.star }
+
+// InputNorms returns ‖X_{:,k}‖ of the training inputs for the diagonal network
+// (shared), or nil.
+func (r *Run) InputNorms() []float64 { return r.xnorm }
 
 // Schedule returns the step-size schedule.
 func (r *Run) Schedule() Schedule { return r.sched }
@@ -171,17 +241,24 @@ func (r *Run) step() bool {
 	lr := r.sched.At(r.iter)
 	c := r.cfg.Loss.slope()
 	worst := 0.0
-	if r.cfg.Method == MethodSGD && r.cfg.Batch == 1 {
+	switch {
+	case r.cfg.Method == MethodSDE:
+		worst = r.sde.step(lr)
+	case r.cfg.Method == MethodSGD && r.cfg.Batch == 1:
 		i := r.nextBatch(1)[0]
 		y := r.label(i)
-		worst = math.Abs(r.net.sgdStep1(r.data.X[i], y, lr, c))
-	} else {
+		if r.net != nil {
+			worst = math.Abs(r.net.sgdStep1(r.data.X[i], y, lr, c))
+		} else {
+			worst = math.Abs(r.diag.sgdStep1(r.data.Input(i), y, lr, c))
+		}
+	default:
 		idx := r.allOrBatch()
 		c /= float64(len(idx))
-		theta := r.net.Params()
+		theta := r.model.Params()
 		clear(r.acc)
 		for _, i := range idx {
-			res := r.net.Gradient(r.grad, r.data.Input(i)) - r.label(i)
+			res := r.model.Gradient(r.grad, r.data.Input(i)) - r.label(i)
 			worst = max(worst, math.Abs(res))
 			s := c * res
 			for k, g := range r.grad {
@@ -244,10 +321,18 @@ func (r *Run) nextBatch(b int) []int {
 
 // measure takes a snapshot of the current state.
 func (r *Run) measure() Metrics {
-	m := Metrics{Iter: r.iter, LR: r.sched.At(min(r.iter, r.cfg.Iters-1))}
-	m.TrainLoss = r.trainLoss()
-	if math.IsNaN(m.TrainLoss) || math.IsInf(m.TrainLoss, 0) || !finiteAll(r.net.Params()) {
-		m.Rank, m.FeatureSparsity, m.Kinks, m.RawKinks = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	m := noMetrics(r.iter, r.sched.At(min(r.iter, r.cfg.Iters-1)))
+	m.TrainLoss = r.meanLoss(r.data)
+	if math.IsNaN(m.TrainLoss) || math.IsInf(m.TrainLoss, 0) || !finiteAll(r.model.Params()) {
+		m.TrainLoss = math.NaN()
+		return m
+	}
+	if r.test != nil {
+		m.TestLoss = r.meanLoss(r.test)
+	}
+	if r.diag != nil {
+		m.Rank = float64(NumericalRank(r.diagRank.singularValues(r.diag), r.cfg.RankTau))
+		m.L0, m.L1 = float64(r.diag.L0(L0Threshold)), r.diag.L1()
 		return m
 	}
 	m.Rank = float64(NumericalRank(r.net.JacobianSingularValues(&r.rankWS, r.fresh), r.cfg.RankTau))
@@ -259,17 +344,21 @@ func (r *Run) measure() Metrics {
 	return m
 }
 
-// trainLoss returns the mean loss over the noise-free training set.
-func (r *Run) trainLoss() float64 {
+// meanLoss returns the mean loss of the model over ds (noise-free labels).
+func (r *Run) meanLoss(ds *Dataset) float64 {
 	sum := 0.0
-	for i := 0; i < r.data.Len(); i++ {
-		sum += r.cfg.Loss.value(r.net.Predict(r.data.Input(i)) - r.data.Y[i])
+	for i := 0; i < ds.Len(); i++ {
+		sum += r.cfg.Loss.value(r.model.Predict(ds.Input(i)) - ds.Y[i])
 	}
-	return sum / float64(r.data.Len())
+	return sum / float64(ds.Len())
 }
 
-// KinkSummary returns the kinks of the current predictor inside the data range.
+// KinkSummary returns the kinks of the current 1D predictor inside the data range
+// (none for other models).
 func (r *Run) KinkSummary() KinkSummary {
+	if r.net == nil {
+		return KinkSummary{}
+	}
 	lo, hi := r.data.Range()
 	return r.net.Kinks(lo, hi, r.cfg.KinkMerge, r.cfg.KinkMin)
 }
