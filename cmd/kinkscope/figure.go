@@ -26,15 +26,29 @@ const (
 	headerHeight = 0.7 * vg.Inch
 )
 
-// Colors, after the reference: the small-step run light, the large-step run dark.
+// Colors, after the reference: the small or constant step lightest, larger steps and
+// later decays darker (light steel blue → cornflower → blue → midnight blue).
 var (
-	colorSmall = color.RGBA{R: 100, G: 149, B: 237, A: 255} // cornflower blue
-	colorLarge = color.RGBA{R: 25, G: 25, B: 112, A: 255}   // midnight blue
-	colorOther = color.RGBA{R: 0, G: 0, B: 205, A: 255}     // medium blue
-	colorDecay = color.Gray{Y: 110}
-	colorKink  = color.RGBA{R: 220, G: 80, B: 20, A: 255}
-	colorAlert = color.RGBA{R: 190, G: 0, B: 0, A: 255}
+	colorLightSteel = color.RGBA{R: 176, G: 196, B: 222, A: 255}
+	colorCornflower = color.RGBA{R: 100, G: 149, B: 237, A: 255}
+	colorBlue       = color.RGBA{R: 0, G: 0, B: 255, A: 255}
+	colorMidnight   = color.RGBA{R: 25, G: 25, B: 112, A: 255}
+	colorOther      = color.RGBA{R: 0, G: 0, B: 205, A: 255} // medium blue: the SDE and other runs
+	colorDecay      = color.Gray{Y: 110}
+	colorGrid       = color.Gray{Y: 222}
+	colorKink       = color.RGBA{R: 220, G: 80, B: 20, A: 255}
+	colorAlert      = color.RGBA{R: 190, G: 0, B: 0, A: 255}
 )
+
+// scenarioColors gives each reference run the color of its curve in the paper.
+var scenarioColors = map[string]color.Color{
+	"relu1d-small": colorCornflower,
+	"relu1d-large": colorMidnight,
+	"diag-const":   colorLightSteel,
+	"diag-decay10": colorCornflower,
+	"diag-decay30": colorBlue,
+	"diag-decay50": colorMidnight,
+}
 
 // writeFigure draws the figure of run r in format "png" or "svg".
 func writeFigure(w io.Writer, format string, r *sim.Run) error {
@@ -53,8 +67,9 @@ func writeFigure(w io.Writer, format string, r *sim.Run) error {
 	return fmt.Errorf("unknown figure format %q", format)
 }
 
-// drawFigure draws the header and the four panels of the reference: train loss,
-// final predictor, Jacobian rank and feature sparsity.
+// drawFigure draws the header and the four panels of the reference: for a ReLU net
+// train loss, final predictor, Jacobian rank and feature sparsity; for a diagonal
+// net train loss, test loss, Jacobian rank and ‖β‖₀.
 func drawFigure(dc draw.Canvas, r *sim.Run) {
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
@@ -63,12 +78,9 @@ func drawFigure(dc draw.Canvas, r *sim.Run) {
 	rows := r.History().Rows()
 	sched := r.Schedule()
 	decays := sched.DecayIters()
-	curve := colorOther
-	switch cfg.Scenario {
-	case "relu1d-small":
-		curve = colorSmall
-	case "relu1d-large":
-		curve = colorLarge
+	curve, ok := scenarioColors[cfg.Scenario]
+	if !ok || cfg.Method == sim.MethodSDE {
+		curve = colorOther
 	}
 	lastIter := 0
 	if len(rows) > 0 {
@@ -82,23 +94,38 @@ func drawFigure(dc draw.Canvas, r *sim.Run) {
 		}
 		return xs, ys
 	}
+	// logPanel and linearPanel return a panel of one metric over the iterations.
+	logPanel := func(title, ylabel, legend string, f func(sim.Metrics) float64) *plot.Plot {
+		p := curvePanel(title, ylabel, lastIter, decays, legend)
+		xs, ys := iters(f)
+		addCurve(p, xs, ys, curve, true)
+		logRange(&p.Y, ys)
+		return p
+	}
+	linearPanel := func(title, ylabel string, f func(sim.Metrics) float64) *plot.Plot {
+		p := curvePanel(title, ylabel, lastIter, decays, "")
+		xs, ys := iters(f)
+		addCurve(p, xs, ys, curve, false)
+		linearRange(&p.Y, ys)
+		return p
+	}
 
-	loss := curvePanel("Train loss", lossLabel(cfg.Loss), lastIter, decays, decayLabel(cfg.Decays))
-	xs, ys := iters(func(m sim.Metrics) float64 { return m.TrainLoss })
-	addCurve(loss, xs, ys, curve, true)
-	logRange(&loss.Y, ys)
-
-	rank := curvePanel("Jacobian rank", fmt.Sprintf("rank of φ on fresh points (p = %d)", r.Net().NumParams()), lastIter, decays, "")
-	xs, ys = iters(func(m sim.Metrics) float64 { return m.Rank })
-	addCurve(rank, xs, ys, curve, false)
-	linearRange(&rank.Y, ys)
-
-	sparsity := curvePanel("Feature sparsity", "feature sparsity (%)", lastIter, decays, "")
-	xs, ys = iters(func(m sim.Metrics) float64 { return 100 * m.FeatureSparsity })
-	addCurve(sparsity, xs, ys, curve, false)
-	linearRange(&sparsity.Y, ys)
-
-	pred := predictorPanel(r, curve)
+	loss := logPanel("Train loss", lossLabel("train", cfg.Loss, r.Data().Len()), decayLabel(cfg.Decays),
+		func(m sim.Metrics) float64 { return m.TrainLoss })
+	rank := linearPanel("Jacobian rank", fmt.Sprintf("rank of φ on fresh points (p = %d)", r.Model().NumParams()),
+		func(m sim.Metrics) float64 { return m.Rank })
+	var plots [][]*plot.Plot
+	if r.Diagonal() != nil {
+		test := logPanel("Test loss", lossLabel("test", cfg.Loss, r.Test().Len()), "",
+			func(m sim.Metrics) float64 { return m.TestLoss })
+		l0 := linearPanel("Sparsity ‖β‖₀", fmt.Sprintf("coordinates k with |u_k v_k| > %g", sim.L0Threshold),
+			func(m sim.Metrics) float64 { return m.L0 })
+		plots = [][]*plot.Plot{{loss, test}, {rank, l0}}
+	} else {
+		sparsity := linearPanel("Feature sparsity", "feature sparsity (%)",
+			func(m sim.Metrics) float64 { return 100 * m.FeatureSparsity })
+		plots = [][]*plot.Plot{{loss, predictorPanel(r, curve)}, {rank, sparsity}}
+	}
 
 	header := plot.New().Title.TextStyle
 	header.Font.Size = vg.Points(15)
@@ -110,7 +137,6 @@ func drawFigure(dc draw.Canvas, r *sim.Run) {
 	dc.FillText(header, vg.Point{X: dc.Center().X, Y: dc.Max.Y - headerHeight/2}, line2)
 
 	body := draw.Crop(dc, 0, 0, 0, -headerHeight)
-	plots := [][]*plot.Plot{{loss, pred}, {rank, sparsity}}
 	tiles := draw.Tiles{Rows: 2, Cols: 2,
 		PadX: 0.45 * vg.Inch, PadY: 0.35 * vg.Inch,
 		PadLeft: 0.15 * vg.Inch, PadRight: 0.3 * vg.Inch, PadBottom: 0.1 * vg.Inch, PadTop: 0.05 * vg.Inch}
@@ -127,21 +153,52 @@ func drawFigure(dc draw.Canvas, r *sim.Run) {
 func headerText(r *sim.Run) (settings, outcome string, diverged bool) {
 	cfg := r.Config()
 	sched := r.Schedule()
+	step := fmt.Sprintf("step size %.3g", sched.At(0))
+	if peak := sched.Peak(); peak != sched.At(0) {
+		step += fmt.Sprintf(" → peak %.3g", peak)
+	}
+	model := fmt.Sprintf("width %d", cfg.Width)
+	if cfg.Model == sim.ModelDiagonal {
+		model = fmt.Sprintf("d = %d, n = %d, r = %d", cfg.Dim, cfg.Samples, cfg.Support)
+	}
 	settings = strings.Join([]string{
 		cfg.Scenario,
 		fmt.Sprintf("seed %d", cfg.Seed),
-		fmt.Sprintf("width %d", cfg.Width),
-		fmt.Sprintf("%s, batch %d", cfg.Method, cfg.Batch),
-		fmt.Sprintf("step size %.3g → peak %.3g", sched.At(0), sched.Peak()),
+		model,
+		methodText(cfg),
+		step,
 		fmt.Sprintf("N = %d", cfg.Iters),
 	}, " · ")
 	if err := r.Err(); err != nil {
 		return settings, err.Error(), true
 	}
 	m := r.Latest()
-	outcome = fmt.Sprintf("after %d iterations: train loss %.3g · rank %g · feature sparsity %.1f %% · %s",
-		r.Iter(), m.TrainLoss, m.Rank, 100*m.FeatureSparsity, plural(int(m.Kinks), "kink"))
+	if r.Diagonal() != nil {
+		outcome = fmt.Sprintf("after %d iterations: train loss %.3g · test loss %.3g · rank %g · ‖β‖₀ = %g",
+			r.Iter(), m.TrainLoss, m.TestLoss, m.Rank, m.L0)
+	} else {
+		outcome = fmt.Sprintf("after %d iterations: train loss %.3g · rank %g · feature sparsity %.1f %% · %s",
+			r.Iter(), m.TrainLoss, m.Rank, 100*m.FeatureSparsity, plural(int(m.Kinks), "kink"))
+	}
 	return settings, outcome, false
+}
+
+// methodText names the optimizer with what sets its noise: the batch of SGD, δ of
+// the SDE.
+func methodText(cfg sim.Config) string {
+	switch cfg.Method {
+	case sim.MethodGD:
+		return "gd (full batch)"
+	case sim.MethodSDE:
+		if cfg.SDEDelta >= 0 {
+			return fmt.Sprintf("sde, δ = %g", cfg.SDEDelta)
+		}
+		if cfg.Batch > 1 {
+			return fmt.Sprintf("sde, δ matched to batch %d", cfg.Batch)
+		}
+		return "sde, δ matched"
+	}
+	return fmt.Sprintf("%s, batch %d", cfg.Method, cfg.Batch)
 }
 
 // plural writes n and the noun, with an s unless n is 1.
@@ -152,11 +209,13 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-func lossLabel(l sim.Loss) string {
+// lossLabel names a loss axis: which set, the per-sample loss and the sample count.
+func lossLabel(set string, l sim.Loss, n int) string {
+	per := "(h(x) − y)²"
 	if l == sim.LossHalfMSE {
-		return "train loss, mean (h(x) − y)²/2"
+		per += "/2"
 	}
-	return "train loss, mean (h(x) − y)²"
+	return fmt.Sprintf("%s loss, mean %s over %d samples", set, per, n)
 }
 
 func decayLabel(ds []sim.Decay) string {
@@ -179,7 +238,7 @@ func curvePanel(title, ylabel string, lastIter int, decays []int, legend string)
 	p.Y.Label.Text = ylabel
 	p.X.Min, p.X.Max = 0, float64(max(lastIter, 1))
 	p.X.Tick.Marker = niceTicks{}
-	p.Add(plotter.NewGrid())
+	p.Add(lightGrid())
 	v := vlines{style: draw.LineStyle{Color: colorDecay, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}}
 	for _, it := range decays {
 		v.xs = append(v.xs, float64(it))
@@ -190,6 +249,15 @@ func curvePanel(title, ylabel string, lastIter int, decays []int, legend string)
 		p.Legend.Top = true
 	}
 	return p
+}
+
+// lightGrid returns grid lines fainter than gonum's default, so that a curve in the
+// reference's lightest color (light steel blue) stands out even where it runs along
+// a grid line, as a constant rank of 200 does.
+func lightGrid() *plotter.Grid {
+	g := plotter.NewGrid()
+	g.Vertical.Color, g.Horizontal.Color = colorGrid, colorGrid
+	return g
 }
 
 // addCurve adds the usable points (xs[i], ys[i]) as a line, broken where a value is
@@ -358,7 +426,7 @@ func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
 	p.Title.Text = fmt.Sprintf("Final predictor: %s (%s)", plural(ks.Visible, "kink"), plural(ks.Raw, "single-neuron kink"))
 	p.X.Label.Text = "x"
 	p.Y.Label.Text = "h(x)"
-	p.Add(plotter.NewGrid())
+	p.Add(lightGrid())
 
 	ds := r.Data()
 	grid := predictorGrid(ds)

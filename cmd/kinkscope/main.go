@@ -6,8 +6,9 @@
 //	kinkscope serve [-addr 127.0.0.1:8080] [-dir dist]
 //	kinkscope help
 //
-// run writes the metrics, the initial and final parameters, the final predictor, the
-// settings and a four-panel figure into its output directory; see usage below.
+// run writes the metrics, the initial and final parameters, the final predictor (β
+// and β* for a diagonal net), the settings and a four-panel figure into its output
+// directory; see usage below.
 package main
 
 import (
@@ -79,7 +80,8 @@ usage:
   kinkscope list                 the scenarios
   kinkscope run -scenario NAME -out DIR [-seed N] [-set key=value ...] [-init params.csv]
                                  run headless; write metrics.csv, params.csv, init.csv,
-                                 predictor.csv, settings.txt, figure.png and figure.svg to DIR
+                                 predictor.csv (relu1d) or beta.csv (diag), settings.txt,
+                                 figure.png and figure.svg to DIR; -init reads a params.csv
   kinkscope serve [-addr 127.0.0.1:8080] [-dir dist]
                                  serve the built web page (make build)
   kinkscope help                 this text

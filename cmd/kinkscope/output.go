@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,11 +23,36 @@ const (
 	predictorMargin = 0.05
 )
 
-// metricsHeader is the first line of metrics.csv.
-const metricsHeader = "iter,lr,train_loss,rank,feature_sparsity,kinks,raw_kinks"
+// metricsHeader is the first line of metrics.csv. A metric that does not apply to
+// the run's model (kinks of a diagonal net, ‖β‖₀ of a ReLU net) is NaN.
+const metricsHeader = "iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1"
 
-// paramsHeader is the first line of params.csv and init.csv, and what -init reads.
-var paramsHeader = []string{"w", "b", "a"}
+// betaHeader is the first line of beta.csv.
+const betaHeader = "k,beta,beta_star"
+
+// paramLayout is how a model's θ reads as a table (params.csv, init.csv and what
+// -init reads): θ is the concatenation of the columns, one row per neuron or
+// coordinate.
+type paramLayout struct {
+	columns []string // the header
+	size    string   // the setting the number of rows sets
+	row     string   // what a row is
+}
+
+var (
+	reluLayout     = paramLayout{columns: []string{"w", "b", "a"}, size: "width", row: "neuron"}
+	diagonalLayout = paramLayout{columns: []string{"u", "v"}, size: "dim", row: "coordinate"}
+)
+
+// layoutOf returns the parameter table of model m.
+func layoutOf(m sim.ModelKind) paramLayout {
+	if m == sim.ModelDiagonal {
+		return diagonalLayout
+	}
+	return reluLayout
+}
+
+func (l paramLayout) header() string { return strings.Join(l.columns, ",") }
 
 // outputFile is one file of a run's output directory.
 type outputFile struct {
@@ -38,15 +64,22 @@ type outputFile struct {
 // temporary directory next to dir first and moved into dir only when all of them are
 // complete, so an interrupted or failed write leaves no partial set behind.
 func writeOutputs(dir string, r *sim.Run, cfg sim.Config, theta0 []float64, initPath string) error {
+	layout := layoutOf(cfg.Model)
 	files := []outputFile{
 		{"metrics.csv", func(w io.Writer) error { return writeMetrics(w, r.History().Rows()) }},
-		{"params.csv", func(w io.Writer) error { return writeParams(w, r.Net().Params()) }},
-		{"init.csv", func(w io.Writer) error { return writeParams(w, theta0) }},
-		{"predictor.csv", func(w io.Writer) error { return writePredictor(w, r) }},
-		{"settings.txt", func(w io.Writer) error { return writeSettings(w, cfg, initPath) }},
-		{"figure.png", func(w io.Writer) error { return writeFigure(w, "png", r) }},
-		{"figure.svg", func(w io.Writer) error { return writeFigure(w, "svg", r) }},
+		{"params.csv", func(w io.Writer) error { return writeParams(w, layout, r.Model().Params()) }},
+		{"init.csv", func(w io.Writer) error { return writeParams(w, layout, theta0) }},
 	}
+	if r.Diagonal() != nil {
+		files = append(files, outputFile{"beta.csv", func(w io.Writer) error { return writeBeta(w, r) }})
+	} else {
+		files = append(files, outputFile{"predictor.csv", func(w io.Writer) error { return writePredictor(w, r) }})
+	}
+	files = append(files,
+		outputFile{"settings.txt", func(w io.Writer) error { return writeSettings(w, cfg, initPath) }},
+		outputFile{"figure.png", func(w io.Writer) error { return writeFigure(w, "png", r) }},
+		outputFile{"figure.svg", func(w io.Writer) error { return writeFigure(w, "svg", r) }},
+	)
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -103,8 +136,9 @@ func writeMetrics(w io.Writer, rows []sim.Metrics) error {
 		return err
 	}
 	for _, m := range rows {
-		_, err := fmt.Fprintf(w, "%d,%s,%s,%s,%s,%s,%s\n", m.Iter, formatFloat(m.LR), formatFloat(m.TrainLoss),
-			formatFloat(m.Rank), formatFloat(m.FeatureSparsity), formatFloat(m.Kinks), formatFloat(m.RawKinks))
+		_, err := fmt.Fprintf(w, "%d,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", m.Iter, formatFloat(m.LR),
+			formatFloat(m.TrainLoss), formatFloat(m.TestLoss), formatFloat(m.Rank), formatFloat(m.FeatureSparsity),
+			formatFloat(m.Kinks), formatFloat(m.RawKinks), formatFloat(m.L0), formatFloat(m.L1))
 		if err != nil {
 			return err
 		}
@@ -112,14 +146,37 @@ func writeMetrics(w io.Writer, rows []sim.Metrics) error {
 	return nil
 }
 
-// writeParams writes θ = [w | b | a] as one row w,b,a per neuron.
-func writeParams(w io.Writer, theta []float64) error {
-	m := len(theta) / 3
-	if _, err := fmt.Fprintln(w, strings.Join(paramsHeader, ",")); err != nil {
+// writeParams writes θ in the layout l: θ = [w | b | a] as one row w,b,a per neuron,
+// θ = [u | v] as one row u,v per coordinate.
+func writeParams(w io.Writer, l paramLayout, theta []float64) error {
+	cols := len(l.columns)
+	m := len(theta) / cols
+	if _, err := fmt.Fprintln(w, l.header()); err != nil {
 		return err
 	}
+	fields := make([]string, cols)
 	for j := 0; j < m; j++ {
-		if _, err := fmt.Fprintf(w, "%s,%s,%s\n", formatFloat(theta[j]), formatFloat(theta[m+j]), formatFloat(theta[2*m+j])); err != nil {
+		for k := range fields {
+			fields[k] = formatFloat(theta[k*m+j])
+		}
+		if _, err := fmt.Fprintln(w, strings.Join(fields, ",")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeBeta writes the diagonal net's final β = u ⊙ v next to the ground truth β*,
+// one row per coordinate k, counted from 0.
+func writeBeta(w io.Writer, r *sim.Run) error {
+	if _, err := fmt.Fprintln(w, betaHeader); err != nil {
+		return err
+	}
+	d := r.Diagonal()
+	beta := d.Beta(make([]float64, d.Dim()))
+	star := r.BetaStar()
+	for k, b := range beta {
+		if _, err := fmt.Fprintf(w, "%d,%s,%s\n", k, formatFloat(b), formatFloat(star[k])); err != nil {
 			return err
 		}
 	}
@@ -170,10 +227,13 @@ func writeSettings(w io.Writer, cfg sim.Config, initPath string) error {
 	return nil
 }
 
-// readInit reads initial parameters in the format of params.csv. When the width was
-// not set explicitly it becomes the file's number of neurons; otherwise the two must
-// agree. It returns θ = [w | b | a].
-func readInit(path string, cfg *sim.Config, widthSet bool) ([]float64, error) {
+// readInit reads initial parameters in the format of params.csv for the model of
+// cfg: header w,b,a and one row per neuron, or header u,v and one row per
+// coordinate. When the size (width or dim) was not set explicitly it becomes the
+// file's number of rows; otherwise the two must agree. It returns θ, the columns
+// one after the other.
+func readInit(path string, cfg *sim.Config, sizeSet bool) ([]float64, error) {
+	l := layoutOf(cfg.Model)
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, unwrapPath(err)
@@ -184,15 +244,15 @@ func readInit(path string, cfg *sim.Config, widthSet bool) ([]float64, error) {
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("empty file, want a header line w,b,a")
+		return nil, fmt.Errorf("empty file, want a header line %s", l.header())
 	}
 	if err != nil {
 		return nil, err
 	}
-	if got := strings.Join(trimFields(header), ","); got != strings.Join(paramsHeader, ",") {
-		return nil, fmt.Errorf("header %q, want w,b,a", got)
+	if got := strings.Join(trimFields(header), ","); got != l.header() {
+		return nil, fmt.Errorf("header %q, want %s for model %s", got, l.header(), cfg.Model)
 	}
-	var w, b, a []float64
+	cols := make([][]float64, len(l.columns))
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -202,32 +262,36 @@ func readInit(path string, cfg *sim.Config, widthSet bool) ([]float64, error) {
 			return nil, err
 		}
 		line, _ := cr.FieldPos(0)
-		if len(rec) != 3 {
-			return nil, fmt.Errorf("line %d: %d fields, want 3 (w,b,a)", line, len(rec))
+		if len(rec) != len(cols) {
+			return nil, fmt.Errorf("line %d: %d fields, want %d (%s)", line, len(rec), len(cols), l.header())
 		}
-		var v [3]float64
 		for k, s := range trimFields(rec) {
 			x, err := strconv.ParseFloat(s, 64)
 			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, fmt.Errorf("line %d: %s %q is not a finite number", line, paramsHeader[k], s)
+				return nil, fmt.Errorf("line %d: %s %q is not a finite number", line, l.columns[k], s)
 			}
-			v[k] = x
+			cols[k] = append(cols[k], x)
 		}
-		w, b, a = append(w, v[0]), append(b, v[1]), append(a, v[2])
 	}
-	m := len(w)
+	m := len(cols[0])
 	if m == 0 {
-		return nil, fmt.Errorf("no neurons after the header")
+		return nil, fmt.Errorf("no %ss after the header", l.row)
 	}
-	switch {
-	case widthSet && m != cfg.Width:
-		return nil, fmt.Errorf("%d neurons, but width is set to %d", m, cfg.Width)
-	case !widthSet:
-		if err := cfg.Set("width", strconv.Itoa(m)); err != nil {
-			return nil, fmt.Errorf("%d neurons: %s", m, trimSim(err))
+	switch current, _ := strconv.Atoi(cfg.Get(l.size)); {
+	case sizeSet && m != current:
+		return nil, fmt.Errorf("%s, but %s is set to %d", plural(m, l.row), l.size, current)
+	case !sizeSet:
+		validBefore := cfg.Validate() == nil
+		if err := cfg.Set(l.size, strconv.Itoa(m)); err != nil {
+			return nil, fmt.Errorf("%s: %s", plural(m, l.row), trimSim(err))
+		}
+		// Say that the file set the size when that is what breaks the config (a
+		// support larger than the dimension), not leave it to the run to report.
+		if err := cfg.Validate(); err != nil && validBefore {
+			return nil, fmt.Errorf("%s set %s = %d: %s", plural(m, l.row), l.size, m, trimSim(err))
 		}
 	}
-	return append(append(w, b...), a...), nil
+	return slices.Concat(cols...), nil
 }
 
 func trimFields(rec []string) []string {

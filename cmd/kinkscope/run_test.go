@@ -2,14 +2,21 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"html"
 	"image/png"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/image/font/sfnt"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 
 	"kinkscope/sim"
 )
@@ -18,8 +25,31 @@ import (
 // the schedule's decay.
 const shortIters = "iters=3000"
 
-// outputNames are the files every run writes.
-var outputNames = []string{"figure.png", "figure.svg", "init.csv", "metrics.csv", "params.csv", "predictor.csv", "settings.txt"}
+// outputNames are the files a ReLU run writes; diagOutputNames those of a diagonal
+// net's run.
+var (
+	outputNames     = []string{"figure.png", "figure.svg", "init.csv", "metrics.csv", "params.csv", "predictor.csv", "settings.txt"}
+	diagOutputNames = []string{"beta.csv", "figure.png", "figure.svg", "init.csv", "metrics.csv", "params.csv", "settings.txt"}
+)
+
+// wantMetricsHeader is spelled out rather than taken from metricsHeader, so that a
+// change of the file format has to change a test too.
+const wantMetricsHeader = "iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1"
+
+// Columns of metrics.csv.
+const (
+	colIter = iota
+	colLR
+	colTrainLoss
+	colTestLoss
+	colRank
+	colFeatureSparsity
+	colKinks
+	colRawKinks
+	colL0
+	colL1
+	numMetricsCols
+)
 
 // kinkscope runs the command line in-process.
 func kinkscope(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -50,6 +80,70 @@ func csvRows(t *testing.T, path, header string) [][]string {
 		rows = append(rows, strings.Split(l, ","))
 	}
 	return rows
+}
+
+// dirNames returns the names in dir, sorted.
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// checkFigure checks that figure.png decodes to a figure-sized image and that
+// figure.svg holds every wanted text, drawn only with glyphs the font has (a missing
+// glyph draws as an empty box).
+func checkFigure(t *testing.T, dir string, want ...string) {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "figure.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("figure.png: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() < 800 || b.Dy() < 600 {
+		t.Errorf("figure.png is %v, want at least 800×600", b.Size())
+	}
+	svg := readFile(t, filepath.Join(dir, "figure.svg"))
+	if !strings.Contains(svg, "<svg") {
+		t.Fatalf("figure.svg is not an SVG")
+	}
+	texts := svgTexts(svg)
+	all := strings.Join(texts, "\n")
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("figure.svg has no text containing %q; texts:\n%s", w, all)
+		}
+	}
+	face := font.DefaultCache.Lookup(plot.New().Title.TextStyle.Font, 12)
+	var buf sfnt.Buffer
+	for _, text := range texts {
+		for _, r := range text {
+			if i, err := face.Face.GlyphIndex(&buf, r); err != nil || i == 0 {
+				t.Errorf("figure text %q uses %q (U+%04X), which %s lacks", text, r, r, face.Font.Typeface)
+			}
+		}
+	}
+}
+
+var svgText = regexp.MustCompile(`(?s)<text[^>]*>(.*?)</text>`)
+
+// svgTexts returns the unescaped contents of the <text> elements of svg.
+func svgTexts(svg string) []string {
+	var out []string
+	for _, m := range svgText.FindAllStringSubmatch(svg, -1) {
+		out = append(out, html.UnescapeString(m[1]))
+	}
+	return out
 }
 
 func parseFloat(t *testing.T, s string) float64 {
@@ -125,46 +219,24 @@ func TestRunWritesOutputs(t *testing.T) {
 		t.Errorf("stderr has %d lines, want progress and summary:\n%q", len(lines), errOut)
 	}
 
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	if !slices.Equal(names, outputNames) {
+	if names := dirNames(t, dir); !slices.Equal(names, outputNames) {
 		t.Errorf("files = %v, want %v", names, outputNames)
 	}
 	if siblings, _ := os.ReadDir(parent); len(siblings) != 1 {
 		t.Errorf("the parent holds %d entries, want only the output directory (temporary files left?)", len(siblings))
 	}
 
-	rows := csvRows(t, filepath.Join(dir, "metrics.csv"), "iter,lr,train_loss,rank,feature_sparsity,kinks,raw_kinks")
+	rows := metricsRows(t, dir, []int{colTestLoss, colL0, colL1})
 	if len(rows) < 10 {
 		t.Fatalf("metrics.csv has %d rows, want one per snapshot", len(rows))
 	}
-	prev := -1
 	for i, r := range rows {
-		if len(r) != 7 {
-			t.Fatalf("metrics row %d has %d fields, want 7", i, len(r))
-		}
-		iter, err := strconv.Atoi(r[0])
-		if err != nil || iter <= prev {
-			t.Fatalf("metrics row %d: iter %q after %d, want increasing integers", i, r[0], prev)
-		}
-		prev = iter
-		for k, s := range r[1:] {
-			if v := parseFloat(t, s); math.IsNaN(v) || math.IsInf(v, 0) {
-				t.Errorf("metrics row %d field %d = %s, want a finite number in a healthy run", i, k+1, s)
-			}
-		}
-		if fs := parseFloat(t, r[4]); fs < 0 || fs > 1 {
+		if fs := parseFloat(t, r[colFeatureSparsity]); fs < 0 || fs > 1 {
 			t.Errorf("metrics row %d: feature_sparsity = %v, want a fraction in [0, 1]", i, fs)
 		}
 	}
-	if prev != 3000 {
-		t.Errorf("last metrics iter = %d, want 3000", prev)
+	if last := rows[len(rows)-1][colIter]; last != "3000" {
+		t.Errorf("last metrics iter = %s, want 3000", last)
 	}
 
 	for _, name := range []string{"params.csv", "init.csv"} {
@@ -205,20 +277,160 @@ func TestRunWritesOutputs(t *testing.T) {
 		}
 	}
 
-	f, err := os.Open(filepath.Join(dir, "figure.png"))
-	if err != nil {
-		t.Fatal(err)
+	checkFigure(t, dir, "relu1d-large · seed 5 · width 100 · sgd, batch 1", "Train loss", "Final predictor", "Jacobian rank", "Feature sparsity")
+}
+
+// metricsRows returns the rows of dir/metrics.csv after checking the header, the
+// field count, increasing iterations, and that the columns nan are NaN and all
+// others finite, as in a healthy run.
+func metricsRows(t *testing.T, dir string, nan []int) [][]string {
+	t.Helper()
+	rows := csvRows(t, filepath.Join(dir, "metrics.csv"), wantMetricsHeader)
+	prev := -1
+	for i, r := range rows {
+		if len(r) != numMetricsCols {
+			t.Fatalf("metrics row %d has %d fields, want %d", i, len(r), numMetricsCols)
+		}
+		iter, err := strconv.Atoi(r[colIter])
+		if err != nil || iter <= prev {
+			t.Fatalf("metrics row %d: iter %q after %d, want increasing integers", i, r[colIter], prev)
+		}
+		prev = iter
+		for k := colLR; k < numMetricsCols; k++ {
+			v := parseFloat(t, r[k])
+			switch {
+			case slices.Contains(nan, k) && !math.IsNaN(v):
+				t.Errorf("metrics row %d field %d = %s, want NaN (does not apply)", i, k, r[k])
+			case !slices.Contains(nan, k) && (math.IsNaN(v) || math.IsInf(v, 0)):
+				t.Errorf("metrics row %d field %d = %s, want a finite number in a healthy run", i, k, r[k])
+			}
+		}
 	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("figure.png: %v", err)
+	return rows
+}
+
+// A diagonal net's run writes β and β* instead of the predictor, u,v parameters and
+// its own metrics, all consistent with each other.
+func TestDiagRunWritesOutputs(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	code, out, errOut := kinkscope(t, "run", "-scenario", "diag-decay50", "-out", dir, "-set", shortIters, "-set", "log_every=300")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
-	if b := img.Bounds(); b.Dx() < 800 || b.Dy() < 600 {
-		t.Errorf("figure.png is %v, want at least 800×600", b.Size())
+	if out != "" {
+		t.Errorf("stdout = %q, want nothing", out)
 	}
-	if svg := readFile(t, filepath.Join(dir, "figure.svg")); !strings.Contains(svg, "<svg") || !strings.Contains(svg, "Jacobian rank") {
-		t.Errorf("figure.svg is not an SVG of the figure")
+	for _, want := range []string{"  test ", "  ‖β‖₀ ", "\ndone: iter 3000, train loss ", ", test loss ", ", ‖β‖₀ "} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr does not contain %q:\n%q", want, errOut)
+		}
+	}
+	if names := dirNames(t, dir); !slices.Equal(names, diagOutputNames) {
+		t.Errorf("files = %v, want %v", names, diagOutputNames)
+	}
+	const d = 200
+
+	rows := metricsRows(t, dir, []int{colFeatureSparsity, colKinks, colRawKinks})
+	if len(rows) != 11 {
+		t.Errorf("metrics.csv has %d rows, want 11 (every 300 of 3000 iterations)", len(rows))
+	}
+	for i, r := range rows {
+		if want := strconv.Itoa(300 * i); r[colIter] != want {
+			t.Errorf("metrics row %d: iter %s, want %s", i, r[colIter], want)
+		}
+		if l0, err := strconv.Atoi(r[colL0]); err != nil || l0 < 0 || l0 > d {
+			t.Errorf("metrics row %d: l0 = %s, want an integer in [0, %d]", i, r[colL0], d)
+		}
+		if rank, err := strconv.Atoi(r[colRank]); err != nil || rank < 0 || rank > d {
+			t.Errorf("metrics row %d: rank = %s, want an integer in [0, %d]", i, r[colRank], d)
+		}
+		if v := parseFloat(t, r[colTestLoss]); !(v > 0) {
+			t.Errorf("metrics row %d: test_loss = %s, want positive", i, r[colTestLoss])
+		}
+		if v := parseFloat(t, r[colL1]); !(v >= 0) {
+			t.Errorf("metrics row %d: l1 = %s, want ≥ 0", i, r[colL1])
+		}
+	}
+	// β = u ⊙ v starts at 0 (v₀ = 0); one step later every coordinate is non-zero.
+	if rows[0][colL0] != "0" || rows[1][colL0] == "0" {
+		t.Errorf("l0 = %s at iteration 0 and %s at 300, want 0 then positive", rows[0][colL0], rows[1][colL0])
+	}
+
+	readUV := func(name string) (u, v []float64) {
+		rows := csvRows(t, filepath.Join(dir, name), "u,v")
+		if len(rows) != d {
+			t.Fatalf("%s has %d rows, want dim %d", name, len(rows), d)
+		}
+		for _, r := range rows {
+			if len(r) != 2 {
+				t.Fatalf("%s row %v, want 2 fields", name, r)
+			}
+			u, v = append(u, parseFloat(t, r[0])), append(v, parseFloat(t, r[1]))
+		}
+		return u, v
+	}
+	u0, v0 := readUV("init.csv")
+	for k := range u0 {
+		if u0[k] != 0.1 || v0[k] != 0 {
+			t.Fatalf("init.csv row %d = %v,%v, want the reference 0.1,0", k, u0[k], v0[k])
+		}
+	}
+	u, v := readUV("params.csv")
+
+	beta := csvRows(t, filepath.Join(dir, "beta.csv"), "k,beta,beta_star")
+	if len(beta) != d {
+		t.Fatalf("beta.csv has %d rows, want %d", len(beta), d)
+	}
+	l0, support, norm := 0, 0, 0.0
+	for k, r := range beta {
+		if len(r) != 3 || r[0] != strconv.Itoa(k) {
+			t.Fatalf("beta.csv row %d = %v, want k = %d and two numbers", k, r, k)
+		}
+		b, star := parseFloat(t, r[1]), parseFloat(t, r[2])
+		if b != u[k]*v[k] {
+			t.Errorf("beta.csv row %d: beta = %v, want u·v = %v from params.csv", k, b, u[k]*v[k])
+		}
+		if math.Abs(b) > sim.L0Threshold {
+			l0++
+		}
+		if star != 0 {
+			support++
+		}
+		norm += star * star
+	}
+	if got := rows[len(rows)-1][colL0]; got != strconv.Itoa(l0) {
+		t.Errorf("final l0 = %s, want %d, the non-zeros of beta.csv", got, l0)
+	}
+	const tol = 1e-12
+	if support != 20 || math.Abs(norm-1) > tol {
+		t.Errorf("beta_star has %d non-zeros and ‖β*‖² = %v, want 20 and 1", support, norm)
+	}
+
+	last := rows[len(rows)-1]
+	checkFigure(t, dir, "diag-decay50 · seed 1 · d = 200, n = 80, r = 20 · sgd, batch 1",
+		"test loss "+fmt.Sprintf("%.3g", parseFloat(t, last[colTestLoss])), "‖β‖₀ = "+last[colL0],
+		"Train loss", "Test loss", "Jacobian rank", "‖β‖₀", "step decay ÷1.5")
+}
+
+// The SDE runs: the figure's header says so, with its δ.
+func TestSDERuns(t *testing.T) {
+	tests := []struct {
+		scenario, iters string
+		nan             []int
+		header          string
+	}{
+		{"relu1d-sde", shortIters, []int{colTestLoss, colL0, colL1}, "relu1d-sde · seed 1 · width 100 · sde, δ matched · "},
+		{"diag-sde", "iters=300", []int{colFeatureSparsity, colKinks, colRawKinks}, " · sde, δ = 0.00075 · "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scenario, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			if code, _, errOut := kinkscope(t, "run", "-scenario", tt.scenario, "-out", dir, "-set", tt.iters); code != exitOK {
+				t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+			}
+			metricsRows(t, dir, tt.nan)
+			checkFigure(t, dir, tt.header)
+		})
 	}
 }
 
@@ -240,6 +452,55 @@ func TestInitReproducesRun(t *testing.T) {
 	}
 	if s := readFile(t, filepath.Join(b, "settings.txt")); !strings.Contains(s, "\n# started from -init ") {
 		t.Errorf("settings.txt of an -init run does not say so:\n%s", s)
+	}
+}
+
+// The same for a diagonal net; and a run from another's final params.csv starts
+// exactly there.
+func TestDiagInitReproducesRun(t *testing.T) {
+	tmp := t.TempDir()
+	a, b, c := filepath.Join(tmp, "a"), filepath.Join(tmp, "b"), filepath.Join(tmp, "c")
+	args := []string{"-scenario", "diag-decay50", "-seed", "7", "-set", shortIters, "-set", "log_every=300"}
+	if code, _, errOut := kinkscope(t, append([]string{"run", "-out", a}, args...)...); code != exitOK {
+		t.Fatalf("first run: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := kinkscope(t, append([]string{"run", "-out", b, "-init", filepath.Join(a, "init.csv")}, args...)...); code != exitOK {
+		t.Fatalf("run from init.csv: exit %d: %s", code, errOut)
+	}
+	for _, name := range []string{"metrics.csv", "params.csv", "init.csv", "beta.csv"} {
+		if readFile(t, filepath.Join(a, name)) != readFile(t, filepath.Join(b, name)) {
+			t.Errorf("%s of the run from init.csv differs from the original's", name)
+		}
+	}
+	if code, _, errOut := kinkscope(t, append([]string{"run", "-out", c, "-init", filepath.Join(a, "params.csv")}, args...)...); code != exitOK {
+		t.Fatalf("run from params.csv: exit %d: %s", code, errOut)
+	}
+	if readFile(t, filepath.Join(c, "init.csv")) != readFile(t, filepath.Join(a, "params.csv")) {
+		t.Errorf("init.csv of the run from params.csv differs from that params.csv")
+	}
+}
+
+// Without -set dim, -init takes the dimension from the file; with it, they must agree.
+func TestInitSetsDim(t *testing.T) {
+	tmp := t.TempDir()
+	a, b := filepath.Join(tmp, "a"), filepath.Join(tmp, "b")
+	small := []string{"-scenario", "diag-const", "-set", "support=5", "-set", "iters=200"}
+	if code, _, errOut := kinkscope(t, append([]string{"run", "-out", a, "-set", "dim=30"}, small...)...); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	params := filepath.Join(a, "params.csv")
+	if code, _, errOut := kinkscope(t, append([]string{"run", "-out", b, "-init", params}, small...)...); code != exitOK {
+		t.Fatalf("run from a dim-30 params.csv: exit %d: %s", code, errOut)
+	}
+	if s := readFile(t, filepath.Join(b, "settings.txt")); !strings.Contains(s, "\ndim=30\n") {
+		t.Errorf("settings.txt does not have dim=30:\n%s", s)
+	}
+	if got := len(csvRows(t, filepath.Join(b, "beta.csv"), "k,beta,beta_star")); got != 30 {
+		t.Errorf("beta.csv has %d rows, want 30", got)
+	}
+	code, _, errOut := kinkscope(t, append([]string{"run", "-out", filepath.Join(tmp, "c"), "-init", params, "-set", "dim=40"}, small...)...)
+	if want := "30 coordinates, but dim is set to 40"; code != exitBadArgs || !strings.Contains(errOut, want) {
+		t.Errorf("dim=40 with a 30-row file: exit %d, stderr %q; want %d and %q", code, errOut, exitBadArgs, want)
 	}
 }
 
@@ -298,6 +559,10 @@ func TestRunBadInput(t *testing.T) {
 	empty := write("empty.csv", "")
 	headerOnly := write("header-only.csv", "w,b,a\n")
 	twoNeurons := write("two.csv", "w,b,a\n1,0,1\n-1,0,1\n")
+	uvFields := write("uv-fields.csv", "u,v\n0.1,0\n0.1\n")
+	uvNumber := write("uv-number.csv", "u,v\n0.1,0\n0.1,zero\n")
+	uvEmpty := write("uv-header-only.csv", "u,v\n")
+	uvTwo := write("uv-two.csv", "u,v\n0.1,0\n0.1,0\n")
 
 	tests := []struct {
 		name string
@@ -324,6 +589,13 @@ func TestRunBadInput(t *testing.T) {
 		{"init empty", []string{"run", "-scenario", "relu1d-large", "-init", empty}, "empty"},
 		{"init no rows", []string{"run", "-scenario", "relu1d-large", "-init", headerOnly}, "no neurons"},
 		{"init width", []string{"run", "-scenario", "relu1d-large", "-set", "width=3", "-init", twoNeurons}, "2 neurons, but width is set to 3"},
+		{"diag init header", []string{"run", "-scenario", "diag-decay50", "-init", twoNeurons}, `header "w,b,a", want u,v for model diag`},
+		{"relu init header", []string{"run", "-scenario", "relu1d-large", "-init", uvFields}, `header "u,v", want w,b,a for model relu1d`},
+		{"diag init fields", []string{"run", "-scenario", "diag-decay50", "-init", uvFields}, "line 3: 1 fields, want 2 (u,v)"},
+		{"diag init number", []string{"run", "-scenario", "diag-decay50", "-init", uvNumber}, `line 3: v "zero" is not a finite number`},
+		{"diag init no rows", []string{"run", "-scenario", "diag-decay50", "-init", uvEmpty}, "no coordinates"},
+		{"diag init dim", []string{"run", "-scenario", "diag-decay50", "-set", "dim=3", "-init", uvTwo}, "2 coordinates, but dim is set to 3"},
+		{"diag init support", []string{"run", "-scenario", "diag-decay50", "-init", uvTwo}, "-init " + uvTwo + ": 2 coordinates set dim = 2: support 20 out of range [0, 2] for dimension 2"},
 		{"out is a file", []string{"run", "-scenario", "relu1d-large", "-out", aFile}, "is a file"},
 		{"serve flag", []string{"serve", "-port", "1"}, "-port"},
 	}

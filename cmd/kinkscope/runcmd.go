@@ -7,8 +7,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"kinkscope/sim"
 )
@@ -63,7 +65,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fset.SetOutput(io.Discard)
 	scenario := fset.String("scenario", "", "scenario `name` (see kinkscope list)")
 	out := fset.String("out", "", "output `directory` (created if needed)")
-	initFile := fset.String("init", "", "start from the parameters in `params.csv` (header w,b,a)")
+	initFile := fset.String("init", "", "start from the parameters in `params.csv` (header w,b,a, or u,v for model diag)")
 	var settings settingFlags
 	fset.Var(seedFlag{&settings}, "seed", "random seed `N`; short for -set seed=N")
 	fset.Var(setFlag{&settings}, "set", "override a setting (`key=value`, repeatable; see kinkscope help)")
@@ -98,7 +100,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	var theta []float64
 	if *initFile != "" {
 		var err error
-		if theta, err = readInit(*initFile, &cfg, settings.has("width")); err != nil {
+		if theta, err = readInit(*initFile, &cfg, settings.has(layoutOf(cfg.Model).size)); err != nil {
 			return fail(stderr, "-init %s: %s", *initFile, trimSim(err))
 		}
 	}
@@ -118,7 +120,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "%s", trimSim(err))
 	}
-	theta0 := append([]float64(nil), r.Net().Params()...)
+	theta0 := slices.Clone(r.Model().Params())
 
 	start := time.Now()
 	p := progress{w: stderr, total: cfg.Iters}
@@ -170,10 +172,16 @@ func (p *progress) show(r *sim.Run, force bool) {
 	}
 	p.last = now
 	m := r.Latest()
-	line := fmt.Sprintf("iter %*d/%d  lr %.4g  loss %.4g  rank %g  sparsity %.1f%%  kinks %g",
-		len(fmt.Sprint(p.total)), r.Iter(), p.total, m.LR, m.TrainLoss, m.Rank, 100*m.FeatureSparsity, m.Kinks)
-	pad := max(0, p.width-len(line))
-	p.width = len(line)
+	line := fmt.Sprintf("iter %*d/%d  lr %.4g  loss %.4g  ", len(fmt.Sprint(p.total)), r.Iter(), p.total, m.LR, m.TrainLoss)
+	if r.Diagonal() != nil {
+		line += fmt.Sprintf("test %.4g  rank %g  ‖β‖₀ %g", m.TestLoss, m.Rank, m.L0)
+	} else {
+		line += fmt.Sprintf("rank %g  sparsity %.1f%%  kinks %g", m.Rank, 100*m.FeatureSparsity, m.Kinks)
+	}
+	// Columns on a terminal, not bytes: ‖β‖₀ takes 5 of them and 9 bytes.
+	width := utf8.RuneCountInString(line)
+	pad := max(0, p.width-width)
+	p.width = width
 	fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", pad))
 }
 
@@ -183,6 +191,10 @@ func summary(r *sim.Run, elapsed time.Duration) string {
 	state := "done"
 	if r.Err() != nil {
 		state = "diverged"
+	}
+	if r.Diagonal() != nil {
+		return fmt.Sprintf("%s: iter %d, train loss %.4g, test loss %.4g, rank %g, ‖β‖₀ %g, ‖β‖₁ %.4g (%.2f s)",
+			state, r.Iter(), m.TrainLoss, m.TestLoss, m.Rank, m.L0, m.L1, elapsed.Seconds())
 	}
 	return fmt.Sprintf("%s: iter %d, train loss %.4g, rank %g, feature sparsity %.1f%%, kinks %g (%.2f s)",
 		state, r.Iter(), m.TrainLoss, m.Rank, 100*m.FeatureSparsity, m.Kinks, elapsed.Seconds())
