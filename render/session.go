@@ -91,39 +91,60 @@ func (v *View) get(key string) string {
 	panic("render: unknown view key " + key)
 }
 
-// State is what the page's state() returns.
+// State is what the page's state() returns: the first run's figures, and a summary of
+// every run when several are compared.
 type State struct {
-	Scenario        string  `json:"scenario"`
+	Scenario        string     `json:"scenario"`
+	Iter            int        `json:"iter"`
+	Iters           int        `json:"iters"`
+	LR              float64    `json:"lr"`
+	TrainLoss       float64    `json:"trainLoss"`
+	TestLoss        float64    `json:"testLoss"`
+	Rank            float64    `json:"rank"`
+	FeatureSparsity float64    `json:"featureSparsity"`
+	Kinks           float64    `json:"kinks"`
+	L0              float64    `json:"l0"`
+	Running         bool       `json:"running"`
+	Diverged        bool       `json:"diverged"`
+	Error           string     `json:"error"`
+	Frame           int        `json:"frame"`
+	Runs            []RunState `json:"runs"`
+}
+
+// RunState summarizes one of the compared runs.
+type RunState struct {
+	Label           string  `json:"label"`
 	Iter            int     `json:"iter"`
-	Iters           int     `json:"iters"`
 	LR              float64 `json:"lr"`
 	TrainLoss       float64 `json:"trainLoss"`
+	TestLoss        float64 `json:"testLoss"`
 	Rank            float64 `json:"rank"`
 	FeatureSparsity float64 `json:"featureSparsity"`
 	Kinks           float64 `json:"kinks"`
-	Running         bool    `json:"running"`
+	L0              float64 `json:"l0"`
 	Diverged        bool    `json:"diverged"`
-	Error           string  `json:"error"`
-	Frame           int     `json:"frame"`
 }
 
-// Session is one simulator as a user drives it: a run, whether it plays, and the
-// requests made since the last frame. Requests (Set, Play, Step, …) only record what
-// to do and return at once; Update applies them at the start of the next frame and
-// then advances the run within the frame budget. Methods are safe to call from the
-// browser's callbacks while Update runs elsewhere.
+// Session is one simulator as a user drives it: one run, or several compared runs
+// advancing in lockstep, whether they play, and the requests made since the last
+// frame. Requests (Set, Play, Step, …) only record what to do and return at once;
+// Update applies them at the start of the next frame and then advances the runs
+// within the frame budget. Methods are safe to call from the browser's callbacks
+// while Update runs elsewhere.
 type Session struct {
 	mu sync.Mutex
 
-	cfg  sim.Config
-	view View
-	run  *sim.Run
-	err  error // why the last config could not start, or nil
+	cfg     sim.Config // the settings; compared runs differ from it in one key
+	compare Compare
+	view    View
+	runs    []*sim.Run
+	labels  []string
+	err     error // why the last config could not start, or nil
 
 	lastFrame time.Time     // start of the previous Update
-	snapCost  time.Duration // time of the last advance that ended in a metric snapshot
+	snapCost  time.Duration // time of the last advance that ended in metric snapshots
 	playing   bool
-	target    int // pause when the run reaches this iteration; -1 for none
+	target    int // pause when the runs reach this iteration; -1 for none
 	steps     int // single steps requested and not yet done
 	restart   bool
 	frame     int
@@ -144,9 +165,12 @@ func NewSession(query [][2]string) *Session {
 	}
 	s := &Session{target: -1, view: defaultView}
 	var simKV [][2]string
+	compare := ""
 	for _, p := range query {
 		switch {
 		case p[0] == "scenario":
+		case p[0] == "compare":
+			compare = p[1]
 		case slices.Contains(viewKeys, p[0]):
 			if err := s.view.set(p[0], p[1]); err != nil {
 				s.notes = append(s.notes, trimPrefix(err))
@@ -160,6 +184,11 @@ func NewSession(query [][2]string) *Session {
 		s.notes = append(s.notes, trimPrefix(err)+"; using the default")
 	}
 	s.cfg = cfg
+	cmp, err := ParseCompare(compare, cfg)
+	if err != nil {
+		s.notes = append(s.notes, err.Error()+"; showing one run")
+	}
+	s.compare = cmp
 	s.start()
 	return s
 }
@@ -172,24 +201,37 @@ func trimPrefix(err error) string {
 	return msg
 }
 
-// start (re)creates the run from the config; the caller holds mu or owns s.
+// start (re)creates the runs from the config; the caller holds mu or owns s.
 func (s *Session) start() {
-	s.run, s.err = sim.NewRun(s.cfg)
+	s.runs, s.labels, s.err = nil, nil, nil
 	s.playing, s.target, s.steps = false, -1, 0
-	if s.err != nil {
-		s.notes = append(s.notes, trimPrefix(s.err))
+	cfgs, err := s.compare.configs(s.cfg)
+	for i, c := range cfgs {
+		if err != nil {
+			break
+		}
+		var r *sim.Run
+		if r, err = sim.NewRun(c); err == nil {
+			s.runs = append(s.runs, r)
+			s.labels = append(s.labels, s.compare.label(i, c))
+		}
+	}
+	if err != nil {
+		s.runs, s.labels, s.err = nil, nil, err
+		s.notes = append(s.notes, trimPrefix(err))
 	}
 	s.publish()
 }
 
 // Set validates key/value settings against the current ones and, when all are valid,
 // records them to apply at the next frame (a changed trajectory setting restarts the
-// run). Invalid settings change nothing and are returned, one error each.
+// runs). Invalid settings change nothing and are returned, one error each.
 func (s *Session) Set(kv [][2]string) []error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cfg := s.cfg
 	view := s.view
+	compare, compareSet := s.compare.String(), false
 	var errs []error
 	for _, p := range kv {
 		if p[0] == "scenario" {
@@ -201,10 +243,11 @@ func (s *Session) Set(kv [][2]string) []error {
 			cfg = base
 		}
 	}
-	simChanged := cfg.Scenario != s.cfg.Scenario
 	for _, p := range kv {
 		switch {
 		case p[0] == "scenario":
+		case p[0] == "compare":
+			compare, compareSet = p[1], true
 		case slices.Contains(viewKeys, p[0]):
 			if err := view.set(p[0], p[1]); err != nil {
 				errs = append(errs, fmt.Errorf("%s", trimPrefix(err)))
@@ -216,17 +259,25 @@ func (s *Session) Set(kv [][2]string) []error {
 			}
 			if err := cfg.Set(p[0], p[1]); err != nil {
 				errs = append(errs, fmt.Errorf("%s", trimPrefix(err)))
-				continue
 			}
-			simChanged = true
 		}
+	}
+	if err := cfg.Validate(); err != nil && len(errs) == 0 {
+		errs = append(errs, fmt.Errorf("%s", trimPrefix(err)))
+	}
+	cmp, err := ParseCompare(compare, cfg)
+	if err != nil {
+		if !compareSet {
+			err = fmt.Errorf("%v (from the current comparison; set compare too)", err)
+		}
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return errs
 	}
 	s.view = view
-	if simChanged && !slices.Equal(encode(&cfg), encode(&s.cfg)) {
-		s.cfg = cfg
+	if cmp.String() != s.compare.String() || !slices.Equal(encode(&cfg), encode(&s.cfg)) {
+		s.cfg, s.compare = cfg, cmp
 		s.restart = true
 	}
 	return nil
@@ -240,21 +291,21 @@ func encode(c *sim.Config) []string {
 	return out
 }
 
-// Play starts or resumes the run.
+// Play starts or resumes the runs.
 func (s *Session) Play() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.playing, s.target = true, -1
 }
 
-// Pause stops the run after the current frame.
+// Pause stops the runs after the current frame.
 func (s *Session) Pause() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.playing, s.target, s.steps = false, -1, 0
 }
 
-// Reset restarts the run from its initialization, paused.
+// Reset restarts the runs from their initialization, paused.
 func (s *Session) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -277,7 +328,7 @@ func (s *Session) RunTo(iter int) {
 	s.playing = true
 }
 
-// Update applies the requests made since the last frame and advances the run, then
+// Update applies the requests made since the last frame and advances the runs, then
 // publishes a new snapshot. now is the clock (time.Now outside tests).
 func (s *Session) Update(now func() time.Time) {
 	s.mu.Lock()
@@ -287,7 +338,8 @@ func (s *Session) Update(now func() time.Time) {
 		s.restart = false
 		s.start()
 	}
-	if s.run == nil {
+	if len(s.runs) == 0 {
+		s.publish()
 		return
 	}
 	start := now()
@@ -297,13 +349,14 @@ func (s *Session) Update(now func() time.Time) {
 	}
 	s.lastFrame = start
 	deadline := start.Add(budget)
-	from := s.run.Iter()
+	lead := s.runs[0]
+	from := lead.Iter()
 	switch {
 	case s.steps > 0:
 		s.advance(s.steps, deadline, now)
 	case s.playing && s.target >= 0:
-		s.advance(s.target-s.run.Iter(), deadline, now)
-		if s.run.Iter() >= s.target {
+		s.advance(s.target-lead.Iter(), deadline, now)
+		if lead.Iter() >= s.target {
 			s.playing, s.target = false, -1
 		}
 	case s.playing:
@@ -313,10 +366,10 @@ func (s *Session) Update(now func() time.Time) {
 		}
 		s.advance(want, deadline, now)
 	}
-	if s.run.Err() != nil || s.run.Done() {
+	if s.stopped() {
 		s.playing, s.target, s.steps = false, -1, 0
 	}
-	if s.run.Iter() != from {
+	if lead.Iter() != from {
 		s.frameSim = append(s.frameSim, now().Sub(start))
 		if len(s.frameSim) > 4096 {
 			s.frameSim = append(s.frameSim[:0], s.frameSim[2048:]...)
@@ -325,15 +378,34 @@ func (s *Session) Update(now func() time.Time) {
 	s.publish()
 }
 
-// advance does up to n iterations, stopping at the deadline. Each call to Advance
-// ends at the next snapshot at the latest, and a snapshot that the last one's cost
-// says would overrun the deadline waits for the next frame, unless the frame has
-// done nothing yet: every frame makes progress.
+// stopped reports whether no run can go on: every run is done or diverged, or the
+// first one diverged (the comparison would lose its reference).
+func (s *Session) stopped() bool {
+	if s.runs[0].Err() != nil {
+		return true
+	}
+	for _, r := range s.runs {
+		if r.Err() == nil && !r.Done() {
+			return false
+		}
+	}
+	return true
+}
+
+// advance does up to n iterations of every run in lockstep, stopping at the
+// deadline. Each call to Advance ends at the next snapshot at the latest, and
+// snapshots that the last ones' cost says would overrun the deadline wait for the
+// next frame, unless the frame has done nothing yet: every frame makes progress.
 func (s *Session) advance(n int, deadline time.Time, now func() time.Time) {
 	worked := false
-	for n > 0 && !s.run.Done() && s.run.Err() == nil {
+	for n > 0 && !s.stopped() {
 		k := min(n, chunkSteps)
-		toSnap := s.run.StepsToSnapshot()
+		toSnap := math.MaxInt
+		for _, r := range s.runs {
+			if !r.Done() && r.Err() == nil {
+				toSnap = min(toSnap, r.StepsToSnapshot())
+			}
+		}
 		crosses := k >= toSnap
 		t0 := now()
 		if crosses {
@@ -342,22 +414,25 @@ func (s *Session) advance(n int, deadline time.Time, now func() time.Time) {
 			}
 			k = toSnap
 		}
-		k = s.run.Advance(k)
+		done := 0
+		for _, r := range s.runs {
+			done = max(done, r.Advance(k))
+		}
 		if crosses {
 			s.snapCost = now().Sub(t0)
 		}
 		worked = true
-		n -= k
+		n -= done
 		if s.steps > 0 {
-			s.steps -= k
+			s.steps = max(0, s.steps-done)
 		}
-		if k == 0 || !now().Before(deadline) {
+		if done == 0 || !now().Before(deadline) {
 			break
 		}
 	}
 }
 
-// State returns the run's state as of the last frame.
+// State returns the runs' state as of the last frame.
 func (s *Session) State() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -379,12 +454,16 @@ func (s *Session) Notes() []string {
 }
 
 // Query returns the URL parameters that reproduce this session: the scenario, every
-// setting that differs from it, and the view settings that differ from the defaults.
+// setting that differs from it, the comparison, and the view settings that differ
+// from the defaults.
 func (s *Session) Query() [][2]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := [][2]string{{"scenario", s.cfg.Scenario}}
 	out = append(out, s.cfg.Changed()...)
+	if c := s.compare.String(); c != "" {
+		out = append(out, [2]string{"compare", c})
+	}
 	for _, k := range viewKeys {
 		if v := s.view.get(k); v != defaultView.get(k) {
 			out = append(out, [2]string{k, v})
@@ -393,7 +472,8 @@ func (s *Session) Query() [][2]string {
 	return out
 }
 
-// Config returns every setting's current value, the view settings included.
+// Config returns every setting's current value, the comparison and the view settings
+// included.
 func (s *Session) Config() [][2]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -401,13 +481,14 @@ func (s *Session) Config() [][2]string {
 	for _, st := range sim.Settings {
 		out = append(out, [2]string{st.Key, s.cfg.Get(st.Key)})
 	}
+	out = append(out, [2]string{"compare", s.compare.String()})
 	for _, k := range viewKeys {
 		out = append(out, [2]string{k, s.view.get(k)})
 	}
 	return out
 }
 
-// FrameTimes returns the simulation time of the recent frames that advanced the run.
+// FrameTimes returns the simulation time of the recent frames that advanced the runs.
 func (s *Session) FrameTimes() []time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -2,115 +2,176 @@ package render
 
 import (
 	"math"
+	"slices"
 
 	"kinkscope/sim"
 )
 
-// gridPoints is the resolution of the drawn predictor.
+// gridPoints is the resolution of the drawn predictor and schedule.
 const gridPoints = 400
 
-// Snapshot is everything a frame draws, copied out of the run at the end of Update so
-// that drawing never touches the simulation. A Snapshot is never modified once
+// Snapshot is everything a frame draws, copied out of the runs at the end of Update
+// so that drawing never touches the simulation. A Snapshot is never modified once
 // published.
 type Snapshot struct {
-	Version  int // changes whenever anything drawn changes
-	State    State
-	Config   sim.Config
-	View     View
-	Notes    []string
-	DataX    []float64
-	DataY    []float64
-	Lo, Hi   float64     // data range
-	GridX    []float64   // predictor grid, from Lo − 0.05 to Hi + 0.05 as in the paper
-	GridH    []float64   // h on GridX
-	Pieces   [][]float64 // per neuron a_j·ReLU(w_j x + b_j) on GridX, when View.Pieces
-	Kinks    sim.KinkSummary
-	Norms    []float64 // per neuron ‖φ_{:,(w_j,b_j,a_j)}‖ on the training inputs
+	Version int // changes whenever anything drawn changes
+	State   State
+	Config  sim.Config
+	View    View
+	Notes   []string
+	Model   sim.ModelKind
+	// CompareKey is the setting compared runs differ in, or "".
+	CompareKey string
+
+	DataX, DataY []float64 // 1D data
+	Lo, Hi       float64   // data range (1D)
+	GridX        []float64 // predictor grid, from Lo − 0.05 to Hi + 0.05 as in the paper
+	BetaStar     []float64 // the diagonal network's ground truth
+
+	Runs []RunView
+
+	runs []*sim.Run // the runs this snapshot was taken of
+}
+
+// RunView is one run's part of a snapshot.
+type RunView struct {
+	Label    string
+	Iter     int
+	Iters    int
+	Err      string
+	GridH    []float64       // 1D: h on GridX
+	Pieces   [][]float64     // 1D: a_j·ReLU(w_j x + b_j) on GridX, when View.Pieces
+	Kinks    sim.KinkSummary // 1D
+	Norms    []float64       // ReLU: per neuron ‖φ_{:,(w_j,b_j,a_j)}‖ on the training inputs
+	Beta     []float64       // diagonal: β = u ⊙ v
+	NormsU   []float64       // diagonal: ‖φ_{:,u_k}‖ = |v_k|·‖X_{:,k}‖
+	NormsV   []float64       // diagonal: ‖φ_{:,v_k}‖ = |u_k|·‖X_{:,k}‖
 	History  []sim.Metrics
 	Decays   []int     // decay iterations
 	Schedule []float64 // step size at gridPoints evenly spaced iterations
-
-	run *sim.Run // the run this snapshot was taken of
 }
 
 // publish builds a new snapshot; the caller holds mu.
 func (s *Session) publish() {
 	old := s.snapshot
-	snap := &Snapshot{View: s.view, Config: s.cfg, Notes: s.notes}
-	snap.State.Frame = s.frame
-	defer func() { snap.Version = s.version(old, snap) }()
-	snap.State.Scenario = s.cfg.Scenario
-	snap.State.Iters = s.cfg.Iters
-	if s.run == nil {
-		snap.State.Error = trimPrefix(s.err)
-		snap.State.TrainLoss, snap.State.Rank = math.NaN(), math.NaN()
-		snap.State.FeatureSparsity, snap.State.Kinks = math.NaN(), math.NaN()
-		s.snapshot = snap
+	snap := &Snapshot{View: s.view, Config: s.cfg, Notes: s.notes, Model: s.cfg.Model, runs: slices.Clone(s.runs), CompareKey: s.compare.Key}
+	defer func() { snap.Version = version(old, snap); s.snapshot = snap }()
+	st := &snap.State
+	st.Frame, st.Scenario, st.Iters = s.frame, s.cfg.Scenario, s.cfg.Iters
+	st.LR, st.TrainLoss, st.TestLoss, st.Rank = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	st.FeatureSparsity, st.Kinks, st.L0 = math.NaN(), math.NaN(), math.NaN()
+	st.Running = s.playing || s.steps > 0
+	if len(s.runs) == 0 {
+		if s.err != nil {
+			st.Error = trimPrefix(s.err)
+		}
 		return
 	}
-	r := s.run
-	m := r.Latest()
-	snap.State.Iter = r.Iter()
-	sched := r.Schedule()
-	snap.State.LR = sched.At(min(r.Iter(), s.cfg.Iters-1))
-	snap.State.TrainLoss, snap.State.Rank = m.TrainLoss, m.Rank
-	snap.State.FeatureSparsity, snap.State.Kinks = m.FeatureSparsity, m.Kinks
-	snap.State.Running = s.playing || s.steps > 0
-	if err := r.Err(); err != nil {
-		snap.State.Diverged = true
-		snap.State.Error = err.Error() + ". Reset, or lower the step size."
-	}
-	// Reuse what did not change since the last frame.
-	if old != nil && old.run == r && old.State.Iter == snap.State.Iter && old.View == snap.View {
+	sameRuns := old != nil && slices.Equal(old.runs, snap.runs)
+	lead := s.runs[0]
+	data := lead.Data()
+	if sameRuns {
 		snap.DataX, snap.DataY, snap.Lo, snap.Hi = old.DataX, old.DataY, old.Lo, old.Hi
-		snap.GridX, snap.GridH, snap.Pieces = old.GridX, old.GridH, old.Pieces
-		snap.Kinks, snap.Norms, snap.History = old.Kinks, old.Norms, old.History
-		snap.Decays, snap.Schedule = old.Decays, old.Schedule
-		snap.run = r
-		s.snapshot = snap
-		return
+		snap.GridX, snap.BetaStar = old.GridX, old.BetaStar
+	} else if s.cfg.Model == sim.ModelDiagonal {
+		snap.BetaStar = slices.Clone(lead.BetaStar())
+	} else {
+		snap.DataX, snap.DataY = slices.Clone(data.X), slices.Clone(data.Y)
+		snap.Lo, snap.Hi = data.Range()
+		snap.GridX = make([]float64, gridPoints)
+		a, b := snap.Lo-0.05, snap.Hi+0.05
+		for i := range snap.GridX {
+			snap.GridX[i] = a + (b-a)*float64(i)/float64(gridPoints-1)
+		}
 	}
-	snap.run = r
-	data := r.Data()
-	snap.DataX = append([]float64(nil), data.X...)
-	snap.DataY = append([]float64(nil), data.Y...)
-	snap.Lo, snap.Hi = data.Range()
+	for i, r := range s.runs {
+		var prev *RunView
+		if sameRuns && old.View == snap.View {
+			prev = &old.Runs[i]
+		}
+		snap.Runs = append(snap.Runs, s.runView(r, s.labels[i], snap.GridX, prev))
+		m := r.Latest()
+		rs := RunState{Label: s.labels[i], Iter: r.Iter(), LR: snap.Runs[i].lr(r),
+			TrainLoss: m.TrainLoss, TestLoss: m.TestLoss, Rank: m.Rank,
+			FeatureSparsity: m.FeatureSparsity, Kinks: m.Kinks, L0: m.L0, Diverged: r.Err() != nil}
+		st.Runs = append(st.Runs, rs)
+	}
+	lr := st.Runs[0]
+	st.Iter, st.LR, st.TrainLoss, st.TestLoss, st.Rank = lr.Iter, lr.LR, lr.TrainLoss, lr.TestLoss, lr.Rank
+	st.FeatureSparsity, st.Kinks, st.L0 = lr.FeatureSparsity, lr.Kinks, lr.L0
+	for i, r := range s.runs {
+		if err := r.Err(); err != nil {
+			st.Diverged = st.Diverged || i == 0
+			msg := err.Error() + ". Reset, or lower the step size."
+			if len(s.runs) > 1 {
+				msg = s.labels[i] + ": " + msg
+			}
+			if st.Error == "" {
+				st.Error = msg
+			}
+		}
+	}
+}
+
+// lr returns the step size of the run's next iteration.
+func (v *RunView) lr(r *sim.Run) float64 {
+	sched := r.Schedule()
+	return sched.At(min(r.Iter(), max(v.Iters-1, 0)))
+}
+
+// runView copies what is drawn of one run, reusing prev's parts that cannot have
+// changed.
+func (s *Session) runView(r *sim.Run, label string, gridX []float64, prev *RunView) RunView {
+	cfg := r.Config()
+	v := RunView{Label: label, Iter: r.Iter(), Iters: cfg.Iters}
+	if err := r.Err(); err != nil {
+		v.Err = err.Error()
+	}
+	if prev != nil {
+		v.Decays, v.Schedule = prev.Decays, prev.Schedule
+	} else {
+		sched := r.Schedule()
+		v.Decays = sched.DecayIters()
+		v.Schedule = make([]float64, gridPoints)
+		for i := range v.Schedule {
+			v.Schedule[i] = sched.At(min(cfg.Iters-1, i*cfg.Iters/(gridPoints-1)))
+		}
+	}
+	if prev != nil && prev.Iter == v.Iter && prev.Err == v.Err {
+		v.GridH, v.Pieces, v.Kinks, v.Norms = prev.GridH, prev.Pieces, prev.Kinks, prev.Norms
+		v.Beta, v.NormsU, v.NormsV, v.History = prev.Beta, prev.NormsU, prev.NormsV, prev.History
+		return v
+	}
+	if prev != nil && len(prev.History) == r.History().Len() && prev.History[len(prev.History)-1].Iter == r.Latest().Iter {
+		v.History = prev.History
+	} else {
+		v.History = r.History().Rows()
+	}
+	if d := r.Diagonal(); d != nil {
+		v.Beta = d.Beta(make([]float64, d.Dim()))
+		v.NormsU, v.NormsV = make([]float64, d.Dim()), make([]float64, d.Dim())
+		d.ColumnNorms(v.NormsU, v.NormsV, r.InputNorms())
+		return v
+	}
 	net := r.Net()
-	snap.GridX = make([]float64, gridPoints)
-	snap.GridH = make([]float64, gridPoints)
-	a, b := snap.Lo-0.05, snap.Hi+0.05
-	for i := range snap.GridX {
-		x := a + (b-a)*float64(i)/float64(gridPoints-1)
-		snap.GridX[i], snap.GridH[i] = x, net.At(x)
+	v.GridH = make([]float64, len(gridX))
+	for i, x := range gridX {
+		v.GridH[i] = net.At(x)
 	}
 	if s.view.Pieces {
-		w, bb, aa := net.W(), net.B(), net.A()
-		snap.Pieces = make([][]float64, len(w))
+		w, b, a := net.W(), net.B(), net.A()
+		v.Pieces = make([][]float64, len(w))
 		for j := range w {
-			p := make([]float64, gridPoints)
-			for i, x := range snap.GridX {
-				p[i] = aa[j] * math.Max(0, w[j]*x+bb[j])
+			p := make([]float64, len(gridX))
+			for i, x := range gridX {
+				p[i] = a[j] * math.Max(0, w[j]*x+b[j])
 			}
-			snap.Pieces[j] = p
+			v.Pieces[j] = p
 		}
 	}
-	snap.Kinks = r.KinkSummary()
-	snap.Norms = neuronNorms(net, data)
-	if old != nil && old.run == r && len(old.History) == r.History().Len() && old.History[len(old.History)-1].Iter == m.Iter {
-		snap.History = old.History
-	} else {
-		snap.History = r.History().Rows()
-	}
-	if old != nil && old.run == r {
-		snap.Decays, snap.Schedule = old.Decays, old.Schedule
-	} else {
-		snap.Decays = sched.DecayIters()
-		snap.Schedule = make([]float64, gridPoints)
-		for i := range snap.Schedule {
-			snap.Schedule[i] = sched.At(min(s.cfg.Iters-1, i*s.cfg.Iters/(gridPoints-1)))
-		}
-	}
-	s.snapshot = snap
+	v.Kinks = r.KinkSummary()
+	v.Norms = neuronNorms(net, r.Data())
+	return v
 }
 
 // neuronNorms returns, per neuron j, the norm of its three Jacobian columns on the
@@ -132,13 +193,13 @@ func neuronNorms(net *sim.ReLU1D, data *sim.Dataset) []float64 {
 }
 
 // version returns old's version if snap draws the same picture, else the next one.
-func (s *Session) version(old, snap *Snapshot) int {
+func version(old, snap *Snapshot) int {
 	if old == nil {
 		return 1
 	}
 	a, b := old.State, snap.State
 	a.Frame, b.Frame = 0, 0
-	if old.run == snap.run && sameState(a, b) && old.View == snap.View && len(old.Notes) == len(snap.Notes) {
+	if slices.Equal(old.runs, snap.runs) && sameState(a, b) && old.View == snap.View && len(old.Notes) == len(snap.Notes) {
 		return old.Version
 	}
 	return old.Version + 1
@@ -147,6 +208,15 @@ func (s *Session) version(old, snap *Snapshot) int {
 // sameState compares states, taking NaN as equal to NaN.
 func sameState(a, b State) bool {
 	eq := func(x, y float64) bool { return x == y || (math.IsNaN(x) && math.IsNaN(y)) }
+	if len(a.Runs) != len(b.Runs) {
+		return false
+	}
+	for i := range a.Runs {
+		p, q := a.Runs[i], b.Runs[i]
+		if p.Iter != q.Iter || p.Diverged != q.Diverged || !eq(p.TrainLoss, q.TrainLoss) {
+			return false
+		}
+	}
 	return a.Scenario == b.Scenario && a.Iter == b.Iter && a.Iters == b.Iters && eq(a.LR, b.LR) &&
 		eq(a.TrainLoss, b.TrainLoss) && eq(a.Rank, b.Rank) && eq(a.FeatureSparsity, b.FeatureSparsity) &&
 		eq(a.Kinks, b.Kinks) && a.Running == b.Running && a.Diverged == b.Diverged && a.Error == b.Error

@@ -91,25 +91,25 @@ type Config struct {
 	Support     int       // non-zeros r of β* (sparse regression)
 	TestSamples int       // test samples (synthetic data)
 	SDEDelta    float64   // δ of the SDE; < 0 means matched to SGD's noise at the current loss
-	InitScale   float64  // multiplies the reference initialization scales
-	Points      string   // 1D data "x:y,…"; empty for the paper's 12 points
-	Loss        Loss     // per-sample loss
-	Method      Method   // SGD or full-batch GD
-	Batch       int      // SGD batch size
-	Sampling    Sampling // batch sampling
-	LabelNoise  float64  // σ of Gaussian noise added to each sampled label
-	LR          float64  // base step size γ
-	Warmup      Warmup   // warm-up shape
-	WarmupUntil float64  // warm-up length L (fraction of the run)
-	WarmupGain  float64  // c in the warm-up formula; < 0 means the 1D reference's 400·L − 1
-	GrowEvery   int      // iterations per growth step of the exp warm-up
-	Decays      []Decay  // step decays
-	Iters       int      // total iterations N
-	LogEvery    int      // iterations between metric snapshots; 0 chooses about 250 snapshots
-	RankTau     float64  // rank threshold τ on σ_k/σ_max
-	DupTau      float64  // duplicate-feature correlation threshold
-	KinkMerge   float64  // kinks closer than this count once
-	KinkMin     float64  // kinks with a smaller share of the largest slope change are not counted
+	InitScale   float64   // multiplies the reference initialization scales
+	Points      string    // 1D data "x:y,…"; empty for the paper's 12 points
+	Loss        Loss      // per-sample loss
+	Method      Method    // SGD or full-batch GD
+	Batch       int       // SGD batch size
+	Sampling    Sampling  // batch sampling
+	LabelNoise  float64   // σ of Gaussian noise added to each sampled label
+	LR          float64   // base step size γ
+	Warmup      Warmup    // warm-up shape
+	WarmupUntil float64   // warm-up length L (fraction of the run)
+	WarmupGain  float64   // c in the warm-up formula; < 0 means the 1D reference's 400·L − 1
+	GrowEvery   int       // iterations per growth step of the exp warm-up
+	Decays      []Decay   // step decays
+	Iters       int       // total iterations N
+	LogEvery    int       // iterations between metric snapshots; 0 chooses about 250 snapshots
+	RankTau     float64   // rank threshold τ on σ_k/σ_max
+	DupTau      float64   // duplicate-feature correlation threshold
+	KinkMerge   float64   // kinks closer than this count once
+	KinkMin     float64   // kinks with a smaller share of the largest slope change are not counted
 }
 
 // Schedule returns the step-size schedule the config describes.

@@ -185,8 +185,9 @@ func NewSparseRegression(rng *rand.Rand, n, d, r, nTest int) (*SparseRegression,
 // R·diag(√(u²+v²)). One d×d SVD replaces the 2d×2d one (8× fewer flops), and the
 // scaling by √(u²+v²) keeps tiny singular values as resolvable as in φ itself.
 type diagRank struct {
-	r   []float64 // R, d×d row-major, upper triangular
-	buf []float64
+	r    []float64 // R, d×d row-major, upper triangular
+	buf  []float64
+	cond float64 // κ = √(λ_max/λ_min) of X_fᵀX_f = RᵀR, the condition number of R
 }
 
 // newDiagRank draws 2d fresh inputs and factorizes them.
@@ -196,7 +197,64 @@ func newDiagRank(rng *rand.Rand, d int) *diagRank {
 	for i := range a {
 		a[i] = Normal(rng)
 	}
-	return &diagRank{r: upperFromQR(a, m, d), buf: make([]float64, d*d)}
+	dr := &diagRank{r: upperFromQR(a, m, d), buf: make([]float64, d*d)}
+	sv := SingularValues(dr.r, d, d)
+	dr.cond = sv[0] / sv[len(sv)-1]
+	return dr
+}
+
+// rank returns the rank of φ at threshold tau without an SVD: the number of
+// coordinates with √(s_k/s_max) > tau, where s_k = u_k² + v_k².
+//
+// By Ostrowski's theorem, the eigenvalues of S·G·S (G = RᵀR, S = diag(√s_k)) are
+// θ_i·s_(i), the sorted s_k each scaled by some θ_i ∈ [λ_min(G), λ_max(G)]. So
+// σ_i/σ_max = √(θ_i/θ_1)·√(s_(i)/s_(1)): a coordinate with √(s_k/s_max) above κ·tau
+// certainly counts in the SVD's rank and one below tau/κ certainly does not, κ being
+// R's condition number (about 6 for Gaussian inputs). Only coordinates inside that
+// band could be decided differently by an SVD; at the paper's τ = 1e-15 an SVD decides
+// them by rounding error anyway (its singular values are accurate to about
+// 2e-16·σ_max), and during training coordinates collapse through the band in a few
+// snapshots. Counting at the band's centre costs O(d) instead of an O(d³) SVD, which
+// in the browser took 25 ms or more per snapshot. bracket gives the band's bounds.
+func (dr *diagRank) rank(n *Diagonal, tau float64) int {
+	ratios := dr.ratios(n)
+	count := 0
+	for _, r := range ratios {
+		if r > tau {
+			count++
+		}
+	}
+	return count
+}
+
+// bracket returns the bounds within which the SVD's count at tau must lie.
+func (dr *diagRank) bracket(n *Diagonal, tau float64) (lo, hi int) {
+	for _, r := range dr.ratios(n) {
+		if r > tau*dr.cond {
+			lo++
+		}
+		if r >= tau/dr.cond {
+			hi++
+		}
+	}
+	return lo, hi
+}
+
+// ratios returns √(s_k/s_max) per coordinate (all zero for a zero network).
+func (dr *diagRank) ratios(n *Diagonal) []float64 {
+	u, v := n.U(), n.V()
+	out := grow(dr.buf[:0], len(u))[:len(u)]
+	smax := 0.0
+	for k := range u {
+		out[k] = u[k]*u[k] + v[k]*v[k]
+		smax = max(smax, out[k])
+	}
+	for k := range out {
+		if smax > 0 {
+			out[k] = math.Sqrt(out[k] / smax)
+		}
+	}
+	return out
 }
 
 // singularValues returns the singular values of φ for the network n.

@@ -35,14 +35,14 @@ const divergeResidual = 1e8
 // Run is one simulation in progress. It advances step by step, takes a metric
 // snapshot every LogInterval iterations, and keeps a history of bounded size.
 type Run struct {
-	cfg   Config
-	data  *Dataset // training set
-	test  *Dataset // test set, or nil
-	model Model    // net or diag
-	net   *ReLU1D  // the model when it is a ReLU network, else nil
-	diag  *Diagonal
-	star  []float64 // β* of sparse regression, or nil
-	sched Schedule
+	cfg    Config
+	data   *Dataset // training set
+	test   *Dataset // test set, or nil
+	model  Model    // net or diag
+	net    *ReLU1D  // the model when it is a ReLU network, else nil
+	diag   *Diagonal
+	star   []float64 // β* of sparse regression, or nil
+	sched  Schedule
 	sample *rand.Rand
 	noise  *rand.Rand
 
@@ -331,7 +331,7 @@ func (r *Run) measure() Metrics {
 		m.TestLoss = r.meanLoss(r.test)
 	}
 	if r.diag != nil {
-		m.Rank = float64(NumericalRank(r.diagRank.singularValues(r.diag), r.cfg.RankTau))
+		m.Rank = float64(r.diagRank.rank(r.diag, r.cfg.RankTau))
 		m.L0, m.L1 = float64(r.diag.L0(L0Threshold)), r.diag.L1()
 		return m
 	}

@@ -140,7 +140,13 @@ func (p *page) expose() {
 		}
 		return out
 	})
-	fn("history", func([]js.Value) any { return historyArray(p.session.Snapshot().History) })
+	fn("history", func([]js.Value) any {
+		snap := p.session.Snapshot()
+		if len(snap.Runs) == 0 {
+			return historyArray(nil)
+		}
+		return historyArray(snap.Runs[0].History)
+	})
 	fn("perf", func([]js.Value) any { return perfObject(p.session.FrameTimes()) })
 	api.Set("ready", js.Global().Get("Promise").New(js.FuncOf(func(this js.Value, args []js.Value) any {
 		p.resolve = args[0]
@@ -150,11 +156,20 @@ func (p *page) expose() {
 }
 
 func stateObject(s render.State) map[string]any {
+	runs := make([]any, len(s.Runs))
+	for i, r := range s.Runs {
+		runs[i] = map[string]any{
+			"label": r.Label, "iter": r.Iter, "lr": r.LR, "trainLoss": r.TrainLoss,
+			"testLoss": r.TestLoss, "rank": r.Rank, "featureSparsity": r.FeatureSparsity,
+			"kinks": r.Kinks, "l0": r.L0, "diverged": r.Diverged,
+		}
+	}
 	return map[string]any{
 		"scenario": s.Scenario, "iter": s.Iter, "iters": s.Iters, "lr": s.LR,
-		"trainLoss": s.TrainLoss, "rank": s.Rank, "featureSparsity": s.FeatureSparsity,
-		"kinks": s.Kinks, "running": s.Running, "diverged": s.Diverged, "error": s.Error,
-		"frame": s.Frame,
+		"trainLoss": s.TrainLoss, "testLoss": s.TestLoss, "rank": s.Rank,
+		"featureSparsity": s.FeatureSparsity, "kinks": s.Kinks, "l0": s.L0,
+		"running": s.Running, "diverged": s.Diverged, "error": s.Error,
+		"frame": s.Frame, "runs": runs,
 	}
 }
 
@@ -231,8 +246,9 @@ func historyArray(rows []sim.Metrics) js.Value {
 	a := js.Global().Get("Array").New()
 	for _, m := range rows {
 		a.Call("push", map[string]any{
-			"iter": m.Iter, "lr": m.LR, "trainLoss": m.TrainLoss, "rank": m.Rank,
+			"iter": m.Iter, "lr": m.LR, "trainLoss": m.TrainLoss, "testLoss": m.TestLoss, "rank": m.Rank,
 			"featureSparsity": m.FeatureSparsity, "kinks": m.Kinks, "rawKinks": m.RawKinks,
+			"l0": m.L0, "l1": m.L1,
 		})
 	}
 	return a

@@ -32,9 +32,15 @@ async function connect() {
 function showConfig() {
   const cfg = sim.config();
   for (const el of form.querySelectorAll('[data-key]')) {
-    if (document.activeElement !== el && cfg[el.dataset.key] !== undefined) {
-      el.value = cfg[el.dataset.key];
+    const value = cfg[el.dataset.key];
+    if (document.activeElement === el || value === undefined) continue;
+    if (el.tagName === 'SELECT' && ![...el.options].some((o) => o.value === value)) {
+      const opt = document.createElement('option');
+      opt.value = value;
+      opt.textContent = value; // text, never HTML
+      el.appendChild(opt);
     }
+    el.value = value;
   }
   const first = (cfg.decays === 'none' ? '' : cfg.decays.split(',')[0]).split(':');
   const at = document.getElementById('decay_at');
@@ -44,6 +50,9 @@ function showConfig() {
   for (const out of form.querySelectorAll('output')) {
     const el = document.getElementById(out.htmlFor.value);
     out.textContent = el.value;
+  }
+  for (const el of form.querySelectorAll('[data-models]')) {
+    el.classList.toggle('hidden', !el.dataset.models.split(' ').includes(cfg.model));
   }
   const info = sim.scenarios().find((s) => s.name === cfg.scenario);
   document.getElementById('caption').textContent = info ? info.caption : '';

@@ -134,6 +134,8 @@ type jsState struct {
 	Rank            float64 `json:"rank"`
 	FeatureSparsity float64 `json:"featureSparsity"`
 	Kinks           float64 `json:"kinks"`
+	TestLoss        float64 `json:"testLoss"`
+	L0              float64 `json:"l0"`
 	Running         bool    `json:"running"`
 	Diverged        bool    `json:"diverged"`
 	Error           string  `json:"error"`
@@ -357,6 +359,62 @@ func TestBrowser(t *testing.T) {
 		}
 		if distinct, blue := colorCounts(img); distinct < 20 || blue < 200 {
 			t.Errorf("HiDPI view: %d colors, %d blue pixels", distinct, blue)
+		}
+	})
+
+	t.Run("diagonal network runs to the end and draws", func(t *testing.T) {
+		ctx := b.tab(t, 1280, 800)
+		b.openSim(t, ctx, "scenario=diag-decay50")
+		start := time.Now()
+		eval[any](t, ctx, `kinkscope.runTo(kinkscope.state().iters), null`)
+		waitFor(t, ctx, `kinkscope.state().iter === kinkscope.state().iters && !kinkscope.state().running`, 120*time.Second)
+		elapsed := time.Since(start)
+		got := state(t, ctx)
+		cfg, _ := sim.Scenario("diag-decay50")
+		run, err := sim.NewRun(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run.Advance(cfg.Iters)
+		want := run.Latest()
+		perf := eval[map[string]float64](t, ctx, `kinkscope.perf()`)
+		t.Logf("diag-decay50: browser %.2f s; ‖β‖₀ %v rank %v test loss %.4g (command line %v, %v, %.4g); work per frame p50 %.1f p95 %.1f max %.1f ms",
+			elapsed.Seconds(), got.L0, got.Rank, got.TestLoss, want.L0, want.Rank, want.TestLoss, perf["p50"], perf["p95"], perf["max"])
+		if got.L0 != want.L0 || got.TrainLoss != want.TrainLoss {
+			t.Errorf("browser ‖β‖₀ %v train loss %v, command line %v, %v", got.L0, got.TrainLoss, want.L0, want.TrainLoss)
+		}
+		if perf["p95"] > 30 {
+			t.Errorf("p95 simulation work per frame %.1f ms, want ≤ 30 ms", perf["p95"])
+		}
+		img := screenshot(t, ctx, "diag-decay50-end")
+		if distinct, blue := colorCounts(img); distinct < 20 || blue < 200 {
+			t.Errorf("diag view: %d colors, %d blue pixels", distinct, blue)
+		}
+	})
+
+	t.Run("SGD against its SDE model", func(t *testing.T) {
+		ctx := b.tab(t, 1280, 800)
+		b.openSim(t, ctx, "scenario=relu1d-large&compare=method:sgd%3Bsde")
+		runs := eval[[]jsState](t, ctx, `kinkscope.state().runs`)
+		if len(runs) != 2 || runs[0].TrainLoss != runs[1].TrainLoss {
+			t.Fatalf("compare view: %d runs with initial losses %v, want 2 runs from the same initialization", len(runs), runs)
+		}
+		eval[any](t, ctx, `kinkscope.runTo(kinkscope.state().iters), null`)
+		waitFor(t, ctx, `kinkscope.state().iter === kinkscope.state().iters && !kinkscope.state().running`, 120*time.Second)
+		runs = eval[[]jsState](t, ctx, `kinkscope.state().runs`)
+		t.Logf("SGD: kinks %v rank %v; SDE (matched δ): kinks %v rank %v", runs[0].Kinks, runs[0].Rank, runs[1].Kinks, runs[1].Rank)
+		if runs[0].TrainLoss == runs[1].TrainLoss {
+			t.Errorf("SGD and SDE ended at the same loss %v", runs[0].TrainLoss)
+		}
+		screenshot(t, ctx, "sgd-vs-sde")
+		// δ is a control, and the URL carries the view.
+		res := eval[map[string]any](t, ctx, `kinkscope.set({sde_delta: 0.001})`)
+		if res["ok"] != true {
+			t.Fatalf("set δ: %v", res)
+		}
+		waitFor(t, ctx, `decodeURIComponent(location.search).includes('sde_delta=0.001')`, 5*time.Second)
+		if q := eval[string](t, ctx, `decodeURIComponent(location.search)`); !strings.Contains(q, "compare=method:sgd;sde") {
+			t.Errorf("URL %q does not carry the comparison", q)
 		}
 	})
 
