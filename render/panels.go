@@ -375,7 +375,7 @@ func drawBeta(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
 			}
 		}
 	}
-	f.legend("β* (20-sparse truth)", colSteel, "")
+	f.legend(fmt.Sprintf("β* (%d-sparse truth)", snap.Config.Support), colSteel, "")
 	if len(snap.Runs) == 1 {
 		f.legend("β", colRun, "dot")
 	} else {
