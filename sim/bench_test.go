@@ -156,3 +156,76 @@ func BenchmarkRelu1dLargeRun(b *testing.B) {
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
 	b.ReportMetric(float64(snapshots), "snapshots")
 }
+
+// endlessRun returns a run of the named scenario that never snapshots, decays or ends
+// during a benchmark.
+func endlessRun(b *testing.B, scenario string, kv ...string) *Run {
+	c := mustScenario(b, scenario)
+	mustSet(b, &c, "iters", "1000000000", "log_every", "1000000000", "decays", "none")
+	mustSet(b, &c, kv...)
+	run, err := NewRun(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return run
+}
+
+// BenchmarkDiagStep measures one SGD step of the diagonal network (d = 200, batch 1)
+// through Run.Advance (one op = one step).
+func BenchmarkDiagStep(b *testing.B) {
+	run := endlessRun(b, "diag-const")
+	b.ReportAllocs()
+	for b.Loop() {
+		run.Advance(1)
+	}
+	if run.Err() != nil {
+		b.Fatal(run.Err())
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+}
+
+// BenchmarkSDEStep measures one Euler–Maruyama step of the SDE model of SGD with
+// matched δ for the ReLU net (width 100, n = 12) and the diagonal net (d = 200,
+// n = 80): n per-sample gradients, the drift, n normals and φᵀξ per step.
+func BenchmarkSDEStep(b *testing.B) {
+	for _, tc := range []struct {
+		name, scenario string
+		kv             []string
+	}{
+		{"relu1d_w100_n12", "relu1d-sde", []string{"warmup", "none", "lr", "2e-4"}},
+		{"diag_d200_n80", "diag-sde", []string{"sde_delta", "matched", "lr", "0.05"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			run := endlessRun(b, tc.scenario, tc.kv...)
+			b.ReportAllocs()
+			for b.Loop() {
+				run.Advance(1)
+			}
+			if run.Err() != nil {
+				b.Fatal(run.Err())
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+		})
+	}
+}
+
+// BenchmarkDiagDecay50Run measures the whole diag-decay50 run, 100,001 SGD steps with
+// its ~350 metric snapshots (losses on 80 + 1,000 samples, ‖β‖₀, ‖β‖₁ and the O(d)
+// rank); the target is under 5 s natively.
+func BenchmarkDiagDecay50Run(b *testing.B) {
+	c := mustScenario(b, "diag-decay50")
+	snapshots := 0
+	for b.Loop() {
+		run, err := NewRun(c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		run.Advance(c.Iters)
+		if run.Err() != nil {
+			b.Fatal(run.Err())
+		}
+		snapshots = run.History().Len()
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
+	b.ReportMetric(float64(snapshots), "snapshots")
+}
