@@ -7,14 +7,15 @@ GOROOT  := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/misc/wasm/wasm_exec.js))
 STATIC  := index.html $(wildcard web/*.html web/*.js web/*.css)
 
-.PHONY: all build run test vet unit browser bench clean chromium
+.PHONY: all build dist run test vet unit browser bench clean chromium
 
 all: build
 
 ## build: the deployable site in dist/ and the native tool in bin/
 build: $(BIN) $(DIST)/kinkscope.wasm $(DIST)/wasm_exec.js
-	@mkdir -p $(DIST)
+	@mkdir -p $(DIST)/examples
 	cp $(STATIC) $(DIST)/
+	cp examples/* $(DIST)/examples/
 	@echo "built $(DIST)/ and $(BIN)"
 
 $(BIN): FORCE
@@ -32,12 +33,17 @@ $(DIST)/wasm_exec.js: $(WASM_EXEC)
 	@mkdir -p $(DIST)
 	cp $< $@
 
+## dist: the site in dist/ for any static host, plus dist/kinkscope-offline.html,
+## one file that works when opened from disk
+dist: build
+	$(BIN) bundle -dir $(DIST)
+
 ## run: build, then serve the app on http://$(ADDR)
 run: build
 	$(BIN) serve -addr $(ADDR) -dir $(DIST)
 
 ## test: vet (host and wasm), unit tests, and browser tests in headless Chromium
-test: vet chromium build
+test: vet chromium dist
 	KINKSCOPE_DIST=$(CURDIR)/$(DIST) KINKSCOPE_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 20m ./...
 
 vet:

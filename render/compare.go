@@ -30,24 +30,49 @@ func ParseCompare(s string, base sim.Config) (Compare, error) {
 	if !ok || key == "" {
 		return Compare{}, fmt.Errorf("compare %q: want key:value;value, e.g. method:sgd;sde", s)
 	}
-	if _, ok := sim.SettingByKey(key); !ok || key == "seed" || key == "data_seed" || key == "model" {
+	if _, ok := sim.SettingByKey(key); key != "scenario" && (!ok || key == "seed" || key == "data_seed" || key == "model") {
 		return Compare{}, fmt.Errorf("compare %q: %q is not a setting that runs can differ in", s, key)
 	}
 	values := strings.Split(rest, ";")
 	if len(values) < 2 || len(values) > MaxRuns {
 		return Compare{}, fmt.Errorf("compare %q: %d values, want 2 to %d", s, len(values), MaxRuns)
 	}
-	for i, v := range values {
-		c := base
-		if err := c.Set(key, v); err != nil {
+	cmp := Compare{Key: key, Values: values}
+	for i := range values {
+		c, err := cmp.config(i, base)
+		if err == nil {
+			err = c.Validate()
+		}
+		if err != nil {
 			return Compare{}, fmt.Errorf("compare %q: value %d: %s", s, i+1, trimPrefix(err))
 		}
-		if err := c.Validate(); err != nil {
-			return Compare{}, fmt.Errorf("compare %q: value %d: %s", s, i+1, trimPrefix(err))
+		if key == "scenario" && c.Model != base.Model {
+			return Compare{}, fmt.Errorf("compare %q: value %d: %s trains another model than %s", s, i+1, values[i], base.Scenario)
 		}
-		values[i] = c.Get(key) // canonical form
+		if key != "scenario" {
+			values[i] = c.Get(key) // canonical form
+		}
 	}
-	return Compare{Key: key, Values: values}, nil
+	return cmp, nil
+}
+
+// config returns the settings of run i. Comparing scenarios runs each preset with
+// the base's seeds, so that they share the data, the initialization and the sample
+// order.
+func (c Compare) config(i int, base sim.Config) (sim.Config, error) {
+	if c.Key == "scenario" {
+		cfg, ok := sim.Scenario(c.Values[i])
+		if !ok {
+			return sim.Config{}, fmt.Errorf("unknown scenario %q", c.Values[i])
+		}
+		cfg.Seed, cfg.DataSeed = base.Seed, base.DataSeed
+		return cfg, nil
+	}
+	cfg := base
+	if err := cfg.Set(c.Key, c.Values[i]); err != nil {
+		return sim.Config{}, err
+	}
+	return cfg, nil
 }
 
 // String writes the comparison in the form ParseCompare reads ("" for none).
@@ -64,11 +89,12 @@ func (c Compare) configs(base sim.Config) ([]sim.Config, error) {
 		return []sim.Config{base}, nil
 	}
 	out := make([]sim.Config, len(c.Values))
-	for i, v := range c.Values {
-		out[i] = base
-		if err := out[i].Set(c.Key, v); err != nil {
+	for i := range c.Values {
+		cfg, err := c.config(i, base)
+		if err != nil {
 			return nil, err
 		}
+		out[i] = cfg
 	}
 	return out, nil
 }
@@ -92,6 +118,8 @@ func (c Compare) label(i int, cfg sim.Config) string {
 		return "δ = " + v
 	case "lr":
 		return "γ = " + v
+	case "scenario":
+		return v
 	}
 	return c.Key + " = " + v
 }

@@ -3,6 +3,9 @@
 package render
 
 import (
+	"bytes"
+	"image"
+	"image/png"
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -19,6 +22,12 @@ type Game struct {
 		version int
 		w, h    float64
 	} // what the screen shows now
+	pngWanted []func([]byte, error) // callbacks waiting for a PNG of the next frame
+}
+
+// RequestPNG asks for a PNG of the view; done is called from the next Draw.
+func (g *Game) RequestPNG(done func([]byte, error)) {
+	g.pngWanted = append(g.pngWanted, done)
 }
 
 // NewGame returns the game for a session.
@@ -35,7 +44,7 @@ func (g *Game) Update() error {
 // cleared between frames), so a paused simulator costs almost nothing.
 func (g *Game) Draw(screen *ebiten.Image) {
 	snap := g.session.Snapshot()
-	if g.shown.version == snap.Version && g.shown.w == g.w && g.shown.h == g.h {
+	if g.shown.version == snap.Version && g.shown.w == g.w && g.shown.h == g.h && len(g.pngWanted) == 0 {
 		return
 	}
 	g.shown.version, g.shown.w, g.shown.h = snap.Version, g.w, g.h
@@ -44,6 +53,25 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	drawPanels(&g.canvas, snap, Layout(g.w, g.h))
 	drawHeader(&g.canvas, snap, g.w)
 	g.drawn++
+	if len(g.pngWanted) > 0 {
+		data, err := encodePNG(screen)
+		for _, done := range g.pngWanted {
+			done(data, err)
+		}
+		g.pngWanted = nil
+	}
+}
+
+// encodePNG reads the screen back and encodes it.
+func encodePNG(screen *ebiten.Image) ([]byte, error) {
+	b := screen.Bounds()
+	img := image.NewRGBA(b)
+	screen.ReadPixels(img.Pix)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // Drawn returns how many frames have been drawn.

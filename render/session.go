@@ -136,20 +136,23 @@ type Session struct {
 
 	cfg     sim.Config // the settings; compared runs differ from it in one key
 	compare Compare
+	preset  string // the preset the settings came from, or ""
 	view    View
 	runs    []*sim.Run
 	labels  []string
 	err     error // why the last config could not start, or nil
 
-	lastFrame time.Time     // start of the previous Update
-	snapCost  time.Duration // time of the last advance that ended in metric snapshots
-	playing   bool
-	target    int // pause when the runs reach this iteration; -1 for none
-	steps     int // single steps requested and not yet done
-	restart   bool
-	frame     int
-	notes     []string // messages about the settings, for the page to show
-	frameSim  []time.Duration
+	lastFrame  time.Time     // start of the previous Update
+	snapCost   time.Duration // time of the last advance that ended in metric snapshots
+	playing    bool
+	hidden     bool // the page is hidden or scrolled out of view: do not advance
+	target     int  // pause when the runs reach this iteration; -1 for none
+	steps      int  // single steps requested and not yet done
+	restart    bool
+	loadTarget int // after a restart, run to this iteration (Load); -1 for none
+	frame      int
+	notes      []string // messages about the settings, for the page to show
+	frameSim   []time.Duration
 
 	snapshot *Snapshot
 }
@@ -157,13 +160,18 @@ type Session struct {
 // NewSession starts a session from URL-style key/value pairs. Bad entries are named
 // in Notes and replaced by their defaults; the rest apply.
 func NewSession(query [][2]string) *Session {
+	s := &Session{target: -1, loadTarget: -1, view: defaultView}
+	query, preset, err := expandPreset(query)
+	if err != nil {
+		s.notes = append(s.notes, err.Error())
+	}
+	s.preset = preset
 	scenario := sim.Scenarios[0].Name
 	for _, p := range query {
 		if p[0] == "scenario" {
 			scenario = p[1]
 		}
 	}
-	s := &Session{target: -1, view: defaultView}
 	var simKV [][2]string
 	compare := ""
 	for _, p := range query {
@@ -229,6 +237,10 @@ func (s *Session) start() {
 func (s *Session) Set(kv [][2]string) []error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	kv, preset, err := expandPreset(kv)
+	if err != nil {
+		return []error{err}
+	}
 	cfg := s.cfg
 	view := s.view
 	compare, compareSet := s.compare.String(), false
@@ -279,6 +291,7 @@ func (s *Session) Set(kv [][2]string) []error {
 	if cmp.String() != s.compare.String() || !slices.Equal(encode(&cfg), encode(&s.cfg)) {
 		s.cfg, s.compare = cfg, cmp
 		s.restart = true
+		s.preset = preset // a change of settings leaves the preset unless it names one
 	}
 	return nil
 }
@@ -303,6 +316,15 @@ func (s *Session) Pause() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.playing, s.target, s.steps = false, -1, 0
+}
+
+// SetVisible tells the session whether its page can be seen. A hidden simulator
+// keeps its play state but does no work, so that many simulators embedded in one
+// page only spend time on those in view.
+func (s *Session) SetVisible(visible bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hidden = !visible
 }
 
 // Reset restarts the runs from their initialization, paused.
@@ -337,8 +359,12 @@ func (s *Session) Update(now func() time.Time) {
 	if s.restart {
 		s.restart = false
 		s.start()
+		if s.loadTarget >= 0 {
+			s.playing, s.target, s.loadTarget = true, min(s.loadTarget, s.cfg.Iters), -1
+		}
 	}
-	if len(s.runs) == 0 {
+	if len(s.runs) == 0 || s.hidden {
+		s.lastFrame = time.Time{}
 		s.publish()
 		return
 	}
@@ -460,6 +486,9 @@ func (s *Session) Query() [][2]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := [][2]string{{"scenario", s.cfg.Scenario}}
+	if s.preset != "" {
+		out = [][2]string{{"preset", s.preset}, {"scenario", s.cfg.Scenario}}
+	}
 	out = append(out, s.cfg.Changed()...)
 	if c := s.compare.String(); c != "" {
 		out = append(out, [2]string{"compare", c})
@@ -481,7 +510,7 @@ func (s *Session) Config() [][2]string {
 	for _, st := range sim.Settings {
 		out = append(out, [2]string{st.Key, s.cfg.Get(st.Key)})
 	}
-	out = append(out, [2]string{"compare", s.compare.String()})
+	out = append(out, [2]string{"compare", s.compare.String()}, [2]string{"preset", s.preset})
 	for _, k := range viewKeys {
 		out = append(out, [2]string{k, s.view.get(k)})
 	}

@@ -228,3 +228,87 @@ func TestSnapshotVersionOnlyChangesWithContent(t *testing.T) {
 		t.Errorf("a frame that stepped kept version %d", got)
 	}
 }
+
+func TestHiddenSessionDoesNoWork(t *testing.T) {
+	clk := &fakeClock{tick: 10 * time.Microsecond}
+	s := NewSession(short("speed", "10"))
+	s.SetVisible(false)
+	s.Play()
+	for range 5 {
+		s.Update(clk.now)
+	}
+	if st := s.State(); st.Iter != 0 || !st.Running || len(s.FrameTimes()) != 0 {
+		t.Errorf("hidden and playing: iter %d running %v, %d frames of work; want no work, still playing", st.Iter, st.Running, len(s.FrameTimes()))
+	}
+	s.SetVisible(true)
+	s.Update(clk.now)
+	if got := s.State().Iter; got != 10 {
+		t.Errorf("visible again: iter %d, want 10", got)
+	}
+}
+
+func TestExportsLoadBack(t *testing.T) {
+	clk := &fakeClock{tick: 10 * time.Microsecond}
+	a := NewSession(short("seed", "4", "compare", "lr:0.0001;0.0002", "norms", "log"))
+	a.RunTo(700)
+	frames(a, clk, 1000, func(st State) bool { return !st.Running })
+	csv := a.HistoryCSV()
+	lines := strings.Split(strings.TrimSpace(csv), "\n")
+	if lines[0] != "run,label,iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1" {
+		t.Errorf("CSV header %q", lines[0])
+	}
+	if want := 1 + 2*8; len(lines) != want { // snapshots at 0, 100, …, 700 for 2 runs
+		t.Errorf("CSV has %d lines, want %d", len(lines), want)
+	}
+	for _, l := range lines[1:] {
+		if n := strings.Count(l, ","); n != 11 {
+			t.Errorf("CSV row %q has %d commas, want 11", l, n)
+		}
+	}
+	js := a.SettingsJSON()
+	m, err := ParseMessage([]byte(js))
+	if err != nil || m.Cmd != "load" || m.Iter != 700 {
+		t.Fatalf("SettingsJSON does not parse as a load message: %+v, %v\n%s", m, err, js)
+	}
+	b := NewSession(nil)
+	if errs := b.Load(m); len(errs) != 0 {
+		t.Fatalf("Load: %v", errs)
+	}
+	frames(b, clk, 1000, func(st State) bool { return st.Iter == 700 && !st.Running })
+	if !slices.Equal(a.Config(), b.Config()) {
+		t.Errorf("loaded config differs:\n%v\n%v", a.Config(), b.Config())
+	}
+	sa, sb := a.State(), b.State()
+	for i := range sa.Runs {
+		if sa.Runs[i].TrainLoss != sb.Runs[i].TrainLoss || sa.Runs[i].Iter != sb.Runs[i].Iter {
+			t.Errorf("run %d after load: iter %d loss %v, want %d %v", i, sb.Runs[i].Iter, sb.Runs[i].TrainLoss, sa.Runs[i].Iter, sa.Runs[i].TrainLoss)
+		}
+	}
+}
+
+func TestPresets(t *testing.T) {
+	for _, p := range Presets {
+		s := NewSession([][2]string{{"preset", p.Name}})
+		if notes := s.Notes(); len(notes) != 0 {
+			t.Errorf("preset %s: notes %v", p.Name, notes)
+		}
+		q := EncodeQuery(s.Query())
+		if !strings.Contains(q, "preset="+p.Name) {
+			t.Errorf("preset %s: query %q does not name it", p.Name, q)
+		}
+		if p.Caption == "" || p.Title == "" {
+			t.Errorf("preset %s has no caption or title", p.Name)
+		}
+	}
+	s := NewSession([][2]string{{"preset", "kinks"}, {"seed", "3"}})
+	if st := s.State(); len(st.Runs) != 2 {
+		t.Errorf("preset kinks: %d runs, want 2", len(st.Runs))
+	}
+	if got := s.Config(); !slices.Contains(got, [2]string{"seed", "3"}) {
+		t.Errorf("an explicit setting after the preset is lost: %v", got)
+	}
+	bad := NewSession([][2]string{{"preset", "nope"}})
+	if !strings.Contains(strings.Join(bad.Notes(), ";"), "nope") {
+		t.Errorf("unknown preset not named: %v", bad.Notes())
+	}
+}

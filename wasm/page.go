@@ -25,6 +25,9 @@ type page struct {
 	lastURL  string
 	funcs    []js.Func
 	noteSeen int
+
+	subs                     []subscriber
+	wasDiverged, wasFinished bool
 }
 
 func newPage(s *render.Session) *page {
@@ -39,6 +42,7 @@ func (p *page) Draw(screen *ebiten.Image) {
 		p.drawn = true
 		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")
 		p.resolve.Invoke()
+		p.broadcast("ready", map[string]any{"state": stateObject(p.session.State())})
 	}
 }
 
@@ -49,6 +53,7 @@ func (p *page) Update() error {
 	}
 	p.showNotes()
 	p.syncURL()
+	p.notify()
 	return nil
 }
 
@@ -113,6 +118,10 @@ func (p *page) expose() {
 	fn("play", func([]js.Value) any { p.session.Play(); return nil })
 	fn("pause", func([]js.Value) any { p.session.Pause(); return nil })
 	fn("reset", func([]js.Value) any { p.session.Reset(); return nil })
+	fn("setVisible", func(args []js.Value) any {
+		p.session.SetVisible(len(args) == 1 && args[0].Truthy())
+		return nil
+	})
 	fn("step", func(args []js.Value) any {
 		n, err := countArg(args, "step", 1, 1e9)
 		if err != nil {
@@ -148,11 +157,47 @@ func (p *page) expose() {
 		return historyArray(snap.Runs[0].History)
 	})
 	fn("perf", func([]js.Value) any { return perfObject(p.session.FrameTimes()) })
+	fn("exportCSV", func([]js.Value) any { return p.session.HistoryCSV() })
+	fn("exportJSON", func([]js.Value) any { return p.session.SettingsJSON() })
+	fn("exportPNG", func([]js.Value) any {
+		return js.Global().Get("Promise").New(js.FuncOf(func(this js.Value, args []js.Value) any {
+			resolve, reject := args[0], args[1]
+			p.export("png", func(url string, err error) {
+				if err != nil {
+					reject.Invoke(err.Error())
+					return
+				}
+				resolve.Invoke(url)
+			})
+			return nil
+		}))
+	})
+	fn("load", func(args []js.Value) any {
+		if len(args) != 1 || args[0].Type() != js.TypeString {
+			return result([]error{fmt.Errorf("load takes the JSON text that exportJSON returns")})
+		}
+		m, err := render.ParseMessage([]byte(args[0].String()))
+		if err == nil && m.Cmd != "load" {
+			err = fmt.Errorf("cmd %q: want load", m.Cmd)
+		}
+		if err != nil {
+			return result([]error{fmt.Errorf("not a kinkscope settings file: %v", err)})
+		}
+		return result(p.session.Load(m))
+	})
+	fn("presets", func([]js.Value) any {
+		out := js.Global().Get("Array").New()
+		for _, pr := range render.Presets {
+			out.Call("push", map[string]any{"name": pr.Name, "title": pr.Title, "caption": pr.Caption})
+		}
+		return out
+	})
 	api.Set("ready", js.Global().Get("Promise").New(js.FuncOf(func(this js.Value, args []js.Value) any {
 		p.resolve = args[0]
 		return nil
 	})))
 	js.Global().Set("kinkscope", api)
+	p.listen()
 }
 
 func stateObject(s render.State) map[string]any {

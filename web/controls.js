@@ -56,6 +56,8 @@ function showConfig() {
   }
   const info = sim.scenarios().find((s) => s.name === cfg.scenario);
   document.getElementById('caption').textContent = info ? info.caption : '';
+  const preset = sim.presets().find((p) => p.name === cfg.preset);
+  document.getElementById('preset-caption').textContent = preset ? preset.caption : '';
   syncURL();
 }
 
@@ -101,6 +103,18 @@ function tick() {
   }
 }
 
+// download saves a blob under a file name through a temporary link.
+function download(blob, name) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  say(`Saved ${name}.`);
+}
+
 async function copy(textValue, what) {
   try {
     await navigator.clipboard.writeText(textValue);
@@ -119,6 +133,13 @@ async function main() {
     opt.textContent = s.name;
     select.appendChild(opt);
   }
+  const presets = document.getElementById('preset');
+  for (const p of sim.presets()) {
+    const opt = document.createElement('option');
+    opt.value = p.name;
+    opt.textContent = p.title;
+    presets.appendChild(opt);
+  }
   showConfig();
   form.addEventListener('change', onChange);
   form.addEventListener('submit', (event) => event.preventDefault());
@@ -133,6 +154,22 @@ async function main() {
   document.getElementById('reset').addEventListener('click', () => { say(''); sim.reset(); });
   document.getElementById('run-end').addEventListener('click', () => { say(''); sim.runTo(sim.state().iters); });
   document.getElementById('copy-link').addEventListener('click', () => copy(location.href, 'Link'));
+  document.getElementById('export-csv').addEventListener('click', () =>
+    download(new Blob([sim.exportCSV()], { type: 'text/csv' }), 'kinkscope-metrics.csv'));
+  document.getElementById('export-json').addEventListener('click', () =>
+    download(new Blob([sim.exportJSON()], { type: 'application/json' }), 'kinkscope-settings.json'));
+  document.getElementById('export-png').addEventListener('click', async () => {
+    const url = await sim.exportPNG();
+    download(await (await fetch(url)).blob(), 'kinkscope.png');
+  });
+  document.getElementById('load-json').addEventListener('change', async (event) => {
+    const file = event.target.files[0];
+    if (!file) return;
+    const result = sim.load(await file.text());
+    say(result.ok ? `Loaded ${file.name}.` : result.errors.join('; '), !result.ok);
+    event.target.value = '';
+    showConfig();
+  });
   document.getElementById('copy-embed').addEventListener('click', () => copy(embedBox.value, 'Embed code'));
   setInterval(tick, 100);
   document.documentElement.setAttribute('data-ready', '1');

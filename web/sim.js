@@ -31,7 +31,8 @@ async function start() {
   const timings = (window.kinkscopeTimings = { start: performance.now() });
   let instance;
   try {
-    const response = fetch('kinkscope.wasm');
+    // The single-file offline page provides the module itself.
+    const response = window.kinkscopeWasm ? window.kinkscopeWasm() : fetch('kinkscope.wasm');
     ({ instance } = await WebAssembly.instantiateStreaming(response, go.importObject));
     timings.compiled = performance.now();
   } catch (err) {
@@ -44,10 +45,58 @@ async function start() {
   }
   timings.started = performance.now();
   await window.kinkscope.ready;
-  timings.firstFrame = performance.now();
   // Time to first frame since navigation, for the performance figures.
-  window.kinkscopeFirstFrameMs = performance.now();
+  timings.firstFrame = window.kinkscopeFirstFrameMs = performance.now();
   document.getElementById('loading').classList.add('hidden');
+  watchVisibility(window.kinkscope);
+  bindKeys(window.kinkscope);
+}
+
+// watchVisibility pauses the simulation work while the page is hidden or the
+// simulator is scrolled out of view (inside an iframe the observer measures against
+// the top-level viewport), so that many embedded simulators only spend time on the
+// ones a reader can see.
+function watchVisibility(sim) {
+  let inView = true;
+  const update = () => sim.setVisible(inView && document.visibilityState === 'visible');
+  document.addEventListener('visibilitychange', update);
+  new IntersectionObserver((entries) => {
+    inView = entries.some((e) => e.isIntersecting);
+    update();
+  }).observe(document.body);
+  update();
+}
+
+// bindKeys adds the keyboard shortcuts: space plays or pauses, → steps one metric
+// interval, r resets, ? shows the help.
+function bindKeys(sim) {
+  const help = document.getElementById('help');
+  const toggleHelp = () => help.classList.toggle('hidden');
+  document.getElementById('help-button').addEventListener('click', toggleHelp);
+  document.getElementById('help-close').addEventListener('click', toggleHelp);
+  window.addEventListener('keydown', (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    switch (event.key) {
+      case ' ':
+        sim.state().running ? sim.pause() : sim.play();
+        break;
+      case 'ArrowRight':
+        sim.step(Number(sim.config().log_every) || 100);
+        break;
+      case 'r':
+        sim.reset();
+        break;
+      case '?':
+        toggleHelp();
+        break;
+      case 'Escape':
+        help.classList.add('hidden');
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
 }
 
 start();

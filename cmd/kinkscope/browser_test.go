@@ -32,6 +32,7 @@ import (
 type browser struct {
 	ctx  context.Context // a browser context; derive tabs from it
 	base string          // http://127.0.0.1:port/
+	dist string          // the built site
 }
 
 func startBrowser(t *testing.T) *browser {
@@ -82,7 +83,7 @@ func startBrowser(t *testing.T) *browser {
 	if err := chromedp.Do(bctx); err != nil { // starts the browser
 		t.Fatalf("start chromium: %v", err)
 	}
-	return &browser{ctx: bctx, base: srv.URL + "/"}
+	return &browser{ctx: bctx, base: srv.URL + "/", dist: dist}
 }
 
 // tab opens a new tab with the given viewport; it closes with the test.

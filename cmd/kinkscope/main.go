@@ -48,11 +48,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runCmd(rest, stdout, stderr)
 	case "serve":
 		return serveCmd(rest, stdout, stderr)
+	case "bundle":
+		return bundleCmd(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return exitOK
 	default:
-		return fail(stderr, "unknown command %q (commands: list, run, serve, help)", cmd)
+		return fail(stderr, "unknown command %q (commands: list, run, serve, bundle, help)", cmd)
 	}
 }
 
@@ -84,6 +86,9 @@ usage:
                                  figure.png and figure.svg to DIR; -init reads a params.csv
   kinkscope serve [-addr 127.0.0.1:8080] [-dir dist]
                                  serve the built web page (make build)
+  kinkscope bundle [-dir dist] [-out FILE]
+                                 write the simulator as one HTML file that works from
+                                 disk (default dist/kinkscope-offline.html; make dist)
   kinkscope help                 this text
 
 settings (-set key=value; the scenario gives the defaults):

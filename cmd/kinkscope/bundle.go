@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// bundleCmd writes the simulator page as one self-contained HTML file that works when
+// opened from disk (file://): the style sheet, Go's wasm_exec.js, the loader and the
+// gzip-compressed WebAssembly module (as base64, unpacked by the browser's
+// DecompressionStream) are inlined.
+func bundleCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bundle", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dir := fs.String("dir", "dist", "the built site")
+	out := fs.String("out", "", "the file to write (default DIR/kinkscope-offline.html)")
+	if err := fs.Parse(args); err != nil {
+		return fail(stderr, "bundle: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return fail(stderr, "bundle: unexpected argument %q", fs.Arg(0))
+	}
+	if *out == "" {
+		*out = filepath.Join(*dir, "kinkscope-offline.html")
+	}
+	read := func(name string) ([]byte, bool) {
+		b, err := os.ReadFile(filepath.Join(*dir, name))
+		if err != nil {
+			fail(stderr, "bundle: %v (run make build first)", err)
+			return nil, false
+		}
+		return b, true
+	}
+	page, ok1 := read("sim.html")
+	css, ok2 := read("style.css")
+	exec, ok3 := read("wasm_exec.js")
+	loader, ok4 := read("sim.js")
+	wasm, ok5 := read("kinkscope.wasm.gz")
+	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
+		return exitBadArgs
+	}
+	html, err := inline(string(page), string(css), string(exec), string(loader), wasm)
+	if err != nil {
+		return fail(stderr, "bundle: %v", err)
+	}
+	tmp := *out + ".tmp"
+	if err := os.WriteFile(tmp, []byte(html), 0o644); err != nil {
+		return fail(stderr, "bundle: %v", err)
+	}
+	if err := os.Rename(tmp, *out); err != nil {
+		os.Remove(tmp)
+		return fail(stderr, "bundle: %v", err)
+	}
+	fmt.Fprintf(stdout, "wrote %s (%.1f MB)\n", *out, float64(len(html))/1e6)
+	return exitOK
+}
+
+// inline replaces the page's links to its style sheet and scripts by their text.
+func inline(page, css, exec, loader string, wasmGz []byte) (string, error) {
+	replace := func(s, old, new string) (string, error) {
+		if !strings.Contains(s, old) {
+			return "", fmt.Errorf("sim.html has no %q to inline", old)
+		}
+		return strings.Replace(s, old, new, 1), nil
+	}
+	// The loader asks window.kinkscopeWasm for the module when it exists.
+	var b64 bytes.Buffer
+	b64.WriteString(`window.kinkscopeWasm = () => {
+  const bytes = Uint8Array.from(atob(document.getElementById('kinkscope-wasm').textContent), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Response(stream, { headers: { 'Content-Type': 'application/wasm' } });
+};`)
+	var err error
+	if page, err = replace(page, `<link rel="stylesheet" href="style.css">`, "<style>\n"+css+"\n</style>"); err != nil {
+		return "", err
+	}
+	if page, err = replace(page, `<script src="wasm_exec.js"></script>`,
+		"<script>\n"+exec+"\n</script>\n<script>\n"+b64.String()+"\n</script>"); err != nil {
+		return "", err
+	}
+	if page, err = replace(page, `<script type="module" src="sim.js"></script>`, "<script type=\"module\">\n"+loader+"\n</script>"); err != nil {
+		return "", err
+	}
+	data := `<script type="application/octet-stream" id="kinkscope-wasm">` + base64.StdEncoding.EncodeToString(wasmGz) + `</script>`
+	if page, err = replace(page, "</body>", data+"\n</body>"); err != nil {
+		return "", err
+	}
+	return page, nil
+}

@@ -1,0 +1,74 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Preset is a named view of one of the paper's figures: a scenario, often a
+// comparison, and a caption that says what to look for.
+type Preset struct {
+	Name    string
+	Title   string
+	Caption string
+	Query   [][2]string
+}
+
+// Presets lists the figures, in the order the controls offer them.
+var Presets = []Preset{
+	{"kinks", "Figure: kinks of a 1D ReLU net",
+		"Small step (light) against large step (dark): after the long loss stabilization the large-step predictor keeps a handful of kinks, and its rank and feature sparsity fall; the small step keeps many kinks.",
+		[][2]string{{"scenario", "relu1d-large"}, {"compare", "scenario:relu1d-small;relu1d-large"}}},
+	{"diagonal", "Figure: diagonal linear networks",
+		"Constant step against decays at 10, 30 and 50 % (light to dark): the longer the loss stabilizes before the decay, the fewer non-zero coordinates, the lower the rank and the test loss.",
+		[][2]string{{"scenario", "diag-const"}, {"compare", "scenario:diag-const;diag-decay10;diag-decay30;diag-decay50"}}},
+	{"sde", "Figure: SGD and its SDE model",
+		"SGD (blue) against Euler–Maruyama on dθ = −∇L dt + √(ηδ) φᵀ dB with δ matched to SGD's noise (red): the noise alone removes the kinks.",
+		[][2]string{{"scenario", "relu1d-large"}, {"compare", "method:sgd;sde"}}},
+	{"sde-noise", "Figure: the noise level δ",
+		"The SDE with δ = 0 (gradient descent on the same schedule) against matched δ: without noise the kinks and the rank stay high.",
+		[][2]string{{"scenario", "relu1d-sde"}, {"compare", "sde_delta:0;matched"}}},
+	{"large-step", "The large-step run alone",
+		"One large-step run: watch the loss bounce during the warm-up while the kinks disappear and the column norms of unneeded neurons shrink to zero.",
+		[][2]string{{"scenario", "relu1d-large"}}},
+}
+
+// PresetByName returns the named preset.
+func PresetByName(name string) (Preset, bool) {
+	for _, p := range Presets {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Preset{}, false
+}
+
+// expandPreset replaces a "preset" entry of the query by the preset's settings,
+// placed first so that explicit settings in the query override them. It returns the
+// preset's name ("" for none) and an error naming an unknown preset.
+func expandPreset(query [][2]string) ([][2]string, string, error) {
+	var out [][2]string
+	name := ""
+	var err error
+	for _, p := range query {
+		if p[0] != "preset" {
+			out = append(out, p)
+			continue
+		}
+		if p[1] == "" || p[1] == "none" {
+			continue
+		}
+		pr, ok := PresetByName(p[1])
+		if !ok {
+			names := make([]string, len(Presets))
+			for i, q := range Presets {
+				names[i] = q.Name
+			}
+			err = fmt.Errorf("preset %q: unknown (known: %s)", p[1], strings.Join(names, ", "))
+			continue
+		}
+		name = pr.Name
+		out = append(append([][2]string(nil), pr.Query...), out...)
+	}
+	return out, name, err
+}
