@@ -18,7 +18,7 @@ var (
 	colRun        = color.RGBA{30, 80, 200, 255}   // the run's curves
 	colRunLight   = color.RGBA{100, 149, 237, 255} // cornflower blue
 	colBlue       = color.RGBA{0, 0, 230, 255}
-	colSDE        = color.RGBA{205, 70, 40, 255} // the SDE against SGD's blue
+	colSDE        = color.RGBA{205, 70, 40, 255}   // the SDE against SGD's blue
 	colSteel      = color.RGBA{176, 196, 222, 255} // light steel blue
 	colMidnight   = color.RGBA{25, 25, 112, 255}
 	colData       = color.RGBA{0, 0, 0, 255}

@@ -32,7 +32,6 @@ func runColors(snap *Snapshot) []color.Color {
 	return []color.Color{colSteel, colRunLight, colBlue, colMidnight}
 }
 
-
 // drawPanels draws every panel of snap into the rectangles of the layout.
 func drawPanels(c *canvas, snap *Snapshot, rects [numPanels]Rect) {
 	cols := runColors(snap)
