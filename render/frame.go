@@ -126,6 +126,7 @@ func (f *frame) plot() *canvas { return f.c.clip(f.in) }
 // series strokes y against x, with a dot on the last finite point so that a
 // curve of one point still shows.
 func (f *frame) series(xs, ys []float64, width float64, clr color.Color) {
+	xs, ys = Decimate(xs, ys, max(1, int(f.in.W)))
 	px, py := make([]float64, len(xs)), make([]float64, len(xs))
 	for i := range xs {
 		px[i], py[i] = f.X(xs[i]), f.Y(ys[i])

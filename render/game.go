@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"image"
 	"image/png"
+	"slices"
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -23,7 +24,15 @@ type Game struct {
 		w, h    float64
 	} // what the screen shows now
 	pngWanted []func([]byte, error) // callbacks waiting for a PNG of the next frame
+	drawTimes []time.Duration       // CPU time of recent draws
+
+	lastUpdate, lastDraw time.Time
+	drewLast             bool          // the previous frame drew
+	drawPeriod           time.Duration // average period of frames that draw
 }
+
+// DrawTimes returns the CPU time of the recent frames that drew something.
+func (g *Game) DrawTimes() []time.Duration { return slices.Clone(g.drawTimes) }
 
 // RequestPNG asks for a PNG of the view; done is called from the next Draw.
 func (g *Game) RequestPNG(done func([]byte, error)) {
@@ -35,9 +44,27 @@ func NewGame(s *Session) *Game { return &Game{session: s} }
 
 // Update advances the session by one frame.
 func (g *Game) Update() error {
+	now := time.Now()
+	if g.drewLast && !g.lastUpdate.IsZero() {
+		// How long a frame that draws takes, GPU included: rAF waits for it.
+		d := now.Sub(g.lastUpdate)
+		if g.drawPeriod == 0 {
+			g.drawPeriod = d
+		}
+		g.drawPeriod = (3*g.drawPeriod + d) / 4
+	}
+	g.lastUpdate, g.drewLast = now, false
 	g.session.Update(time.Now)
 	return nil
 }
+
+// slowDraws is the frame period above which drawing limits the frame rate (software
+// WebGL, an old device): then a fast-forwarding run is drawn only every drawEvery,
+// and the frames in between go to the simulation.
+const (
+	slowDraws = 40 * time.Millisecond
+	drawEvery = 100 * time.Millisecond
+)
 
 // Draw paints the latest snapshot. It never touches the simulation. When nothing
 // changed since the last frame it leaves the screen as it is (the screen is not
@@ -47,7 +74,18 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	if g.shown.version == snap.Version && g.shown.w == g.w && g.shown.h == g.h && len(g.pngWanted) == 0 {
 		return
 	}
+	if snap.FastForward && g.drawPeriod > slowDraws && time.Since(g.lastDraw) < drawEvery && len(g.pngWanted) == 0 && g.shown.w == g.w {
+		return
+	}
+	g.lastDraw, g.drewLast = time.Now(), true
 	g.shown.version, g.shown.w, g.shown.h = snap.Version, g.w, g.h
+	start := time.Now()
+	defer func() {
+		g.drawTimes = append(g.drawTimes, time.Since(start))
+		if len(g.drawTimes) > 4096 {
+			g.drawTimes = append(g.drawTimes[:0], g.drawTimes[2048:]...)
+		}
+	}()
 	g.canvas.dst = screen
 	screen.Fill(colPage)
 	drawPanels(&g.canvas, snap, Layout(g.w, g.h))

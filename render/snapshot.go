@@ -22,6 +22,9 @@ type Snapshot struct {
 	Model   sim.ModelKind
 	// CompareKey is the setting compared runs differ in, or "".
 	CompareKey string
+	// FastForward is set while the runs go as fast as the frame budget allows
+	// (speed max or a RunTo), when drawing every frame matters less.
+	FastForward bool
 
 	DataX, DataY []float64 // 1D data
 	Lo, Hi       float64   // data range (1D)
@@ -61,6 +64,7 @@ func (s *Session) publish() {
 	st.LR, st.TrainLoss, st.TestLoss, st.Rank = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	st.FeatureSparsity, st.Kinks, st.L0 = math.NaN(), math.NaN(), math.NaN()
 	st.Running = s.playing || s.steps > 0
+	snap.FastForward = s.playing && (s.view.Speed == 0 || s.target >= 0) && !s.hidden
 	if len(s.runs) == 0 {
 		if s.err != nil {
 			st.Error = trimPrefix(s.err)
@@ -145,7 +149,7 @@ func (s *Session) runView(r *sim.Run, label string, gridX []float64, prev *RunVi
 	if prev != nil && len(prev.History) == r.History().Len() && prev.History[len(prev.History)-1].Iter == r.Latest().Iter {
 		v.History = prev.History
 	} else {
-		v.History = r.History().Rows()
+		v.History = r.History().RowsShared()
 	}
 	if d := r.Diagonal(); d != nil {
 		v.Beta = d.Beta(make([]float64, d.Dim()))

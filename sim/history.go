@@ -27,11 +27,14 @@ func (h *History) add(m Metrics) {
 		// Keep one place for the latest snapshot, which Rows appends when it was not
 		// kept, so that Rows never returns more than limit snapshots.
 		if len(h.rows) >= h.limit-1 {
+			// Thin into a new array, so that slices RowsShared handed out earlier
+			// keep their contents.
 			keep := (len(h.rows) + 1) / 2 // rows 0, 2, 4, …: the last one too if len is odd
-			for i := 0; i < keep; i++ {
-				h.rows[i] = h.rows[2*i]
+			thinned := make([]Metrics, keep, h.limit)
+			for i := range thinned {
+				thinned[i] = h.rows[2*i]
 			}
-			h.rows = h.rows[:keep]
+			h.rows = thinned
 			h.stride *= 2
 		}
 		if h.offered%h.stride == 0 {
@@ -41,7 +44,18 @@ func (h *History) add(m Metrics) {
 	h.offered++
 }
 
-// Rows returns the kept snapshots in order, ending with the latest one.
+// RowsShared returns the same snapshots as Rows without copying them when it can.
+// The caller must not modify the slice; it stays valid as the history grows, since
+// the history only appends beyond it or thins into a new array.
+func (h *History) RowsShared() []Metrics {
+	n := len(h.rows)
+	if n > 0 && h.rows[n-1].Iter == h.latest.Iter {
+		return h.rows[:n:n]
+	}
+	return h.Rows()
+}
+
+// Rows returns a copy of the kept snapshots in order, ending with the latest one.
 func (h *History) Rows() []Metrics {
 	out := slices.Clone(h.rows)
 	if len(out) == 0 || out[len(out)-1].Iter != h.latest.Iter {

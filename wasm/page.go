@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
 	"syscall/js"
 	"time"
@@ -156,7 +157,17 @@ func (p *page) expose() {
 		}
 		return historyArray(snap.Runs[0].History)
 	})
-	fn("perf", func([]js.Value) any { return perfObject(p.session.FrameTimes()) })
+	fn("perf", func([]js.Value) any {
+		o := perfObject(p.session.FrameTimes())
+		o["draw"] = perfObject(p.Game.DrawTimes())
+		return o
+	})
+	fn("memory", func([]js.Value) any {
+		runtime.GC() // count live memory, not garbage waiting for a collection
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return map[string]any{"heapAlloc": float64(ms.HeapAlloc), "heapSys": float64(ms.HeapSys), "sys": float64(ms.Sys), "numGC": float64(ms.NumGC)}
+	})
 	fn("exportCSV", func([]js.Value) any { return p.session.HistoryCSV() })
 	fn("exportJSON", func([]js.Value) any { return p.session.SettingsJSON() })
 	fn("exportPNG", func([]js.Value) any {

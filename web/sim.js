@@ -50,6 +50,43 @@ async function start() {
   document.getElementById('loading').classList.add('hidden');
   watchVisibility(window.kinkscope);
   bindKeys(window.kinkscope);
+  keepAcrossReloads(window.kinkscope);
+}
+
+// keepAcrossReloads brings a run back after a reload, including the one Ebiten does
+// when the browser drops the WebGL context: the URL restores the settings, and the
+// iteration reached (kept in sessionStorage, per tab) is run to again. Runs are
+// deterministic, so this is the same state.
+function keepAcrossReloads(sim) {
+  const key = () => 'kinkscope:' + location.pathname + location.search;
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(key()));
+  } catch {
+    // No storage (a sandboxed frame): nothing to restore.
+  }
+  if (saved && saved.iter > 0) {
+    sim.runTo(saved.iter);
+    if (saved.running) {
+      const resume = setInterval(() => {
+        const st = sim.state();
+        if (!st.running && st.iter >= saved.iter) {
+          clearInterval(resume);
+          sim.play();
+        }
+      }, 100);
+    }
+  }
+  const save = () => {
+    try {
+      const st = sim.state();
+      sessionStorage.setItem(key(), JSON.stringify({ iter: st.iter, running: st.running }));
+    } catch {
+      // Storage full or unavailable: a reload then starts over.
+    }
+  };
+  setInterval(save, 500);
+  addEventListener('pagehide', save);
 }
 
 // watchVisibility pauses the simulation work while the page is hidden or the
