@@ -26,6 +26,12 @@ type Game struct {
 	pngWanted []func([]byte, error) // callbacks waiting for a PNG of the next frame
 	drawTimes []time.Duration       // CPU time of recent draws
 
+	predictor PlotGeometry // where the last frame drew the predictor, for editing
+	drag      drag
+
+	touches, justTouched, released []ebiten.TouchID
+	lastTouch                      [2]float64
+
 	lastUpdate, lastDraw time.Time
 	drewLast             bool          // the previous frame drew
 	drawPeriod           time.Duration // average period of frames that draw
@@ -40,7 +46,10 @@ func (g *Game) RequestPNG(done func([]byte, error)) {
 }
 
 // NewGame returns the game for a session.
-func NewGame(s *Session) *Game { return &Game{session: s} }
+func NewGame(s *Session) *Game { return &Game{session: s, drag: drag{index: -1}} }
+
+// Predictor returns where the predictor plot was last drawn (for tests that click it).
+func (g *Game) Predictor() PlotGeometry { return g.predictor }
 
 // Update advances the session by one frame.
 func (g *Game) Update() error {
@@ -54,6 +63,7 @@ func (g *Game) Update() error {
 		g.drawPeriod = (3*g.drawPeriod + d) / 4
 	}
 	g.lastUpdate, g.drewLast = now, false
+	g.editData()
 	g.session.Update(time.Now)
 	return nil
 }
@@ -88,7 +98,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	}()
 	g.canvas.dst = screen
 	screen.Fill(colPage)
-	drawPanels(&g.canvas, snap, Layout(g.w, g.h))
+	g.predictor = drawPanels(&g.canvas, snap, Layout(g.w, g.h), g.drag)
 	drawHeader(&g.canvas, snap, g.w)
 	g.drawn++
 	if len(g.pngWanted) > 0 {

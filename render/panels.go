@@ -32,14 +32,22 @@ func runColors(snap *Snapshot) []color.Color {
 	return []color.Color{colSteel, colRunLight, colBlue, colMidnight}
 }
 
-// drawPanels draws every panel of snap into the rectangles of the layout.
-func drawPanels(c *canvas, snap *Snapshot, rects [numPanels]Rect) {
+// drag is a data point being moved on the predictor plot.
+type drag struct {
+	index  int     // the point, or −1
+	px, py float64 // where the pointer is, in CSS pixels
+}
+
+// drawPanels draws every panel of snap into the rectangles of the layout and
+// returns the predictor plot's geometry (invalid for other models), for editing.
+func drawPanels(c *canvas, snap *Snapshot, rects [numPanels]Rect, dr drag) PlotGeometry {
 	cols := runColors(snap)
+	var geom PlotGeometry
 	if snap.Model == sim.ModelDiagonal {
 		drawBeta(c, snap, rects[PanelPredictor], cols)
 		drawDiagNorms(c, snap, rects[PanelNorms], cols)
 	} else {
-		drawPredictor(c, snap, rects[PanelPredictor], cols)
+		geom = drawPredictor(c, snap, rects[PanelPredictor], cols, dr)
 		drawNorms(c, snap, rects[PanelNorms], cols)
 	}
 	drawStepSize(c, snap, rects[PanelStepSize], cols)
@@ -80,7 +88,7 @@ func drawPanels(c *canvas, snap *Snapshot, rects [numPanels]Rect) {
 		curves(rects[PanelRank], "Test loss (log scale)", "mean loss on 1,000 fresh samples", metric(func(m sim.Metrics) float64 { return m.TestLoss }), true)
 		curves(rects[PanelSparsity], "Jacobian rank", "rank of φ on fresh points", rank, false)
 		curves(rects[PanelKinks], "Non-zero coordinates of β", "coordinates with |β_k| > 1e-50", metric(func(m sim.Metrics) float64 { return m.L0 }), false)
-		return
+		return geom
 	}
 	curves(rects[PanelLoss], "Train loss (log scale)", "mean loss on the data", loss, true)
 	curves(rects[PanelRank], "Jacobian rank", "rank of φ on fresh points", rank, false)
@@ -88,7 +96,7 @@ func drawPanels(c *canvas, snap *Snapshot, rects [numPanels]Rect) {
 	kinks := metric(func(m sim.Metrics) float64 { return m.Kinks })
 	if len(snap.Runs) > 1 {
 		curves(rects[PanelKinks], "Kinks in the data range", "visible kinks", kinks, false)
-		return
+		return geom
 	}
 	raw := metric(func(m sim.Metrics) float64 { return m.RawKinks })
 	f := seriesFrame(c, snap, rects[PanelKinks], "Kinks in the data range", "kinks", 0, niceMax(raw[0], 10), false)
@@ -96,6 +104,7 @@ func drawPanels(c *canvas, snap *Snapshot, rects [numPanels]Rect) {
 	f.series(iters[0], kinks[0], 1.6, colRun)
 	f.legend("visible", colRun, "")
 	f.legend("single neurons", colSteel, "")
+	return geom
 }
 
 // seriesFrame draws the axes of a metric against the iteration, with the decays
@@ -127,10 +136,10 @@ func niceMax(v []float64, floor float64) float64 {
 	return math.Max(ticks[len(ticks)-1].Value, top*1.05)
 }
 
-func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
+func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr drag) PlotGeometry {
 	if len(snap.GridX) == 0 || len(snap.Runs) == 0 {
 		newFrame(c, r, "Predictor h(x)", "x", "y", 0, 1, 0, 1, false, nil)
-		return
+		return PlotGeometry{}
 	}
 	// The y range follows the data, widened to show the predictors unless they are
 	// wild: a far-off initial predictor must not flatten the data into a line.
@@ -169,6 +178,10 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
 	}
 	pc := f.plot()
 	for i, x := range snap.DataX {
+		if i == dr.index {
+			pc.circle(dr.px, dr.py, 5, colNow) // being dragged
+			continue
+		}
 		pc.circle(f.X(x), f.Y(snap.DataY[i]), 3.5, colData)
 	}
 	// Kinks as triangles on the x axis, sized by their slope change; compared runs
@@ -209,6 +222,7 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
 	if snap.View.Pieces {
 		f.legend("neurons a·ReLU(wx+b)", colPiece, "")
 	}
+	return PlotGeometry{In: f.in, XLo: f.xlo, XHi: f.xhi, YLo: f.ylo, YHi: f.yhi, Valid: true}
 }
 
 // sortedDesc returns a copy of v sorted in decreasing order.

@@ -168,6 +168,11 @@ func (p *page) expose() {
 		runtime.ReadMemStats(&ms)
 		return map[string]any{"heapAlloc": float64(ms.HeapAlloc), "heapSys": float64(ms.HeapSys), "sys": float64(ms.Sys), "numGC": float64(ms.NumGC)}
 	})
+	fn("predictorFrame", func([]js.Value) any {
+		g := p.Game.Predictor()
+		return map[string]any{"valid": g.Valid, "x": g.In.X, "y": g.In.Y, "w": g.In.W, "h": g.In.H,
+			"xlo": g.XLo, "xhi": g.XHi, "ylo": g.YLo, "yhi": g.YHi}
+	})
 	fn("exportCSV", func([]js.Value) any { return p.session.HistoryCSV() })
 	fn("exportJSON", func([]js.Value) any { return p.session.SettingsJSON() })
 	fn("exportPNG", func([]js.Value) any {

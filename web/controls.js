@@ -154,6 +154,7 @@ async function main() {
   document.getElementById('reset').addEventListener('click', () => { say(''); sim.reset(); });
   document.getElementById('run-end').addEventListener('click', () => { say(''); sim.runTo(sim.state().iters); });
   document.getElementById('copy-link').addEventListener('click', () => copy(location.href, 'Link'));
+  document.getElementById('reset-data').addEventListener('click', () => apply({ points: '' }));
   document.getElementById('export-csv').addEventListener('click', () =>
     download(new Blob([sim.exportCSV()], { type: 'text/csv' }), 'kinkscope-metrics.csv'));
   document.getElementById('export-json').addEventListener('click', () =>

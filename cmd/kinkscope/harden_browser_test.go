@@ -4,11 +4,14 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -96,6 +99,85 @@ func TestBrowserHardening(t *testing.T) {
 		if got := state(t, ctx).TrainLoss; got != loss {
 			t.Errorf("after a reload, loss at 3000 = %v, want %v", got, loss)
 		}
+	})
+
+	t.Run("editing the data changes the run and the URL", func(t *testing.T) {
+		ctx := b.tab(t, 1280, 800)
+		b.openSim(t, ctx, "scenario=relu1d-large")
+		type frameGeom struct {
+			X, Y, W, H, Xlo, Xhi, Ylo, Yhi float64
+			Valid                          bool
+		}
+		g := eval[frameGeom](t, ctx, `kinkscope.predictorFrame()`)
+		if !g.Valid {
+			t.Fatal("no predictor plot")
+		}
+		px := func(x, y float64) (float64, float64) {
+			return g.X + (x-g.Xlo)/(g.Xhi-g.Xlo)*g.W, g.Y + g.H - (y-g.Ylo)/(g.Yhi-g.Ylo)*g.H
+		}
+		// A press held for two frames, as a person's is: Ebiten polls the buttons
+		// once a frame.
+		mouse := func(typ input.DispatchMouseEventType, x, y float64, button input.MouseButton) {
+			t.Helper()
+			frame := eval[int](t, ctx, `kinkscope.state().frame`)
+			if err := chromedp.Do(ctx, chromedp.MouseEvent(typ, x, y, chromedp.Button(string(button)), chromedp.ClickCount(1))); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, ctx, `kinkscope.state().frame > `+strconv.Itoa(frame+1), 10*time.Second)
+		}
+		click := func(x, y float64, button input.MouseButton) {
+			mouse(input.DispatchMouseEventTypeMousePressed, x, y, button)
+			mouse(input.DispatchMouseEventTypeMouseReleased, x, y, button)
+		}
+		// Add a point at (0.3, -1) by clicking empty space.
+		x, y := px(0.3, -1)
+		click(x, y, input.MouseButtonLeft)
+		waitFor(t, ctx, `(kinkscope.config().points.match(/:/g) || []).length === 13`, 10*time.Second)
+		waitFor(t, ctx, `location.search.includes('points=')`, 5*time.Second)
+		pts := eval[string](t, ctx, `kinkscope.config().points`)
+		var ax, ay float64
+		fmt.Sscanf(pts[strings.LastIndex(pts, ",")+1:], "%g:%g", &ax, &ay)
+		if math.Abs(ax-0.3) > 0.02 || math.Abs(ay+1) > 0.05 {
+			t.Errorf("points after the click: %q, want the last near 0.3:-1", pts)
+		}
+		// Right-click deletes it again.
+		click(x, y, input.MouseButtonRight)
+		waitFor(t, ctx, `(kinkscope.config().points.match(/:/g) || []).length === 12`, 10*time.Second)
+		// Drag the first paper point (x = −1.305, y = −1.655) up by a unit.
+		x0, y0 := px(-1.305, -1.655)
+		x1, y1 := px(-1.305, -0.655)
+		mouse(input.DispatchMouseEventTypeMousePressed, x0, y0, input.MouseButtonLeft)
+		mouse(input.DispatchMouseEventTypeMouseMoved, (x0+x1)/2, (y0+y1)/2, input.MouseButtonLeft)
+		mouse(input.DispatchMouseEventTypeMouseMoved, x1, y1, input.MouseButtonLeft)
+		mouse(input.DispatchMouseEventTypeMouseReleased, x1, y1, input.MouseButtonLeft)
+		waitFor(t, ctx, `kinkscope.config().points.startsWith('-1.3')`, 10*time.Second)
+		pts = eval[string](t, ctx, `kinkscope.config().points`)
+		if !strings.HasPrefix(pts, "-1.30") || !strings.Contains(strings.Split(pts, ",")[0], ":-0.6") {
+			t.Errorf("after the drag the first point is %q, want about -1.305:-0.655", strings.Split(pts, ",")[0])
+		}
+		eval[any](t, ctx, `kinkscope.runTo(2000), null`)
+		waitFor(t, ctx, `kinkscope.state().iter === 2000 && !kinkscope.state().running`, 30*time.Second)
+		loss := state(t, ctx).TrainLoss
+		url := eval[string](t, ctx, `location.href`)
+		screenshot(t, ctx, "edited-data")
+		// The URL reproduces the edited run.
+		ctx2 := b.tab(t, 1000, 700)
+		if err := chromedp.Do(ctx2, chromedp.Navigate(url)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx2, `document.documentElement.dataset.ready === '1' && window.kinkscope`, 30*time.Second)
+		if got := eval[string](t, ctx2, `kinkscope.config().points`); got != pts {
+			t.Errorf("the URL gives points %q, want %q", got, pts)
+		}
+		eval[any](t, ctx2, `kinkscope.runTo(2000), null`)
+		waitFor(t, ctx2, `kinkscope.state().iter === 2000 && !kinkscope.state().running`, 30*time.Second)
+		if got := state(t, ctx2).TrainLoss; got != loss {
+			t.Errorf("the URL's run has loss %v at 2000, want %v", got, loss)
+		}
+		// A bad point list in the URL is named.
+		ctx3 := b.tab(t, 900, 600)
+		b.openSim(t, ctx3, "scenario=relu1d-large&points=0:1,2:x,3:4")
+		waitFor(t, ctx3, `document.getElementById('notes').textContent.includes('entry 2')`, 10*time.Second)
 	})
 
 	t.Run("hostile values never become HTML", func(t *testing.T) {
