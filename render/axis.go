@@ -98,6 +98,8 @@ func FormatNumber(v float64) string {
 		return trimFloat(v/1e6, 3) + "M"
 	case a >= 1e4:
 		return trimFloat(v/1e3, 3) + "k"
+	case a >= 1e3:
+		return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
 	case a >= 1e-2:
 		return trimFloat(v, 3)
 	}

@@ -42,7 +42,7 @@ func TestLogTicksAndRange(t *testing.T) {
 }
 
 func TestFormatNumber(t *testing.T) {
-	cases := map[float64]string{0: "0", 0.5: "0.5", 12345: "12.3k", 31623: "31.6k", 2e-4: "2e-4", 1.234e-5: "1.23e-5", 2.5e6: "2.5M", -3: "-3", 8.36e110: "8.36e110", -1.2e19: "-1.2e19", math.NaN(): "–"}
+	cases := map[float64]string{0: "0", 0.5: "0.5", 2000: "2000", 9999.4: "9999", 12345: "12.3k", 31623: "31.6k", 2e-4: "2e-4", 1.234e-5: "1.23e-5", 2.5e6: "2.5M", -3: "-3", 8.36e110: "8.36e110", -1.2e19: "-1.2e19", math.NaN(): "–"}
 	for v, want := range cases {
 		if math.IsNaN(v) {
 			continue
