@@ -24,9 +24,10 @@ type ModelKind int
 const (
 	ModelReLU1D   ModelKind = iota // two-layer ReLU network on scalar inputs
 	ModelDiagonal                  // diagonal linear network on sparse regression
+	ModelMLP                       // deep ReLU network (MLP) on teacher–student data
 )
 
-var modelNames = []string{"relu1d", "diag"}
+var modelNames = []string{"relu1d", "diag", "mlp"}
 
 func (m ModelKind) String() string { return enumString(modelNames, int(m), "ModelKind") }
 
@@ -85,14 +86,16 @@ type Config struct {
 	Model       ModelKind // the network
 	Seed        uint64    // seeds the init, data, sample and noise streams
 	DataSeed    uint64    // seeds the data stream instead of Seed when > 0
-	Width       int       // hidden neurons m (ReLU networks)
-	Dim         int       // input dimension d (diagonal network)
+	Width       int       // hidden neurons m (two-layer ReLU network)
+	Layers      []int     // hidden widths h₁, …, h_L of the MLP student
+	Biases      bool      // whether the MLP student has biases
+	Dim         int       // input dimension d (diagonal network, MLP)
 	Samples     int       // training samples n (synthetic data)
 	Support     int       // non-zeros r of β* (sparse regression)
 	TestSamples int       // test samples (synthetic data)
 	SDEDelta    float64   // δ of the SDE; < 0 means matched to SGD's noise at the current loss
 	InitScale   float64   // multiplies the reference initialization scales
-	Points      string    // 1D data "x:y,…"; empty for the paper's 12 points
+	Points      string    // 1D data "x:y,…"; empty for the paper's 12 points (relu1d) or the teacher's samples (mlp)
 	Loss        Loss      // per-sample loss
 	Method      Method    // SGD or full-batch GD
 	Batch       int       // SGD batch size
@@ -145,7 +148,7 @@ type Setting struct {
 
 // Settings lists every setting in the order the controls show them.
 var Settings = []Setting{
-	enumSetting("model", "network: relu1d (two-layer ReLU, 1D) or diag (diagonal linear net)", modelNames, func(c *Config) *int { return (*int)(&c.Model) }),
+	enumSetting("model", "network: relu1d (two-layer ReLU, 1D), diag (diagonal linear net) or mlp (deep ReLU net on teacher–student data)", modelNames, func(c *Config) *int { return (*int)(&c.Model) }),
 	{Key: "seed", Doc: "random seed (initialization, data, sampling, noise)", Range: "[0, 9007199254740991]",
 		get: func(c *Config) string { return strconv.FormatUint(c.Seed, 10) },
 		set: func(c *Config, s string) error {
@@ -166,13 +169,41 @@ var Settings = []Setting{
 			c.DataSeed = v
 			return nil
 		}},
-	intSetting("width", "hidden neurons (the rank costs O(width³) per snapshot, hence the cap)", 1, 512, func(c *Config) *int { return &c.Width }),
-	intSetting("dim", "input dimension d of the diagonal network", 1, 1000, func(c *Config) *int { return &c.Dim }),
+	intSetting("width", "hidden neurons of relu1d (the rank costs O(width³) per snapshot, hence the cap)", 1, 512, func(c *Config) *int { return &c.Width }),
+	{Key: "layers", Doc: "hidden widths of the mlp student, input side first", Range: fmt.Sprintf("1 to %d widths in [1, %d], as 10,10; at most %d parameters in all", MaxMLPLayers, MaxMLPWidth, MaxMLPParams),
+		get: func(c *Config) string { return FormatLayers(c.Layers) },
+		set: func(c *Config, s string) error {
+			v, err := ParseLayers(s)
+			if err != nil {
+				return err
+			}
+			c.Layers = v
+			return nil
+		}},
+	{Key: "biases", Doc: "whether the mlp student has biases", Range: "on, off", Options: []string{"on", "off"},
+		get: func(c *Config) string {
+			if c.Biases {
+				return "on"
+			}
+			return "off"
+		},
+		set: func(c *Config, s string) error {
+			switch strings.TrimSpace(s) {
+			case "on":
+				c.Biases = true
+			case "off":
+				c.Biases = false
+			default:
+				return fmt.Errorf("unknown value")
+			}
+			return nil
+		}},
+	intSetting("dim", "input dimension d of the diagonal network and of the mlp's teacher–student data", 1, 1000, func(c *Config) *int { return &c.Dim }),
 	intSetting("samples", "training samples n (synthetic data)", 1, 1000, func(c *Config) *int { return &c.Samples }),
 	intSetting("support", "non-zero coordinates r of β* (sparse regression)", 0, 1000, func(c *Config) *int { return &c.Support }),
 	intSetting("test_samples", "test samples (synthetic data)", 1, 10000, func(c *Config) *int { return &c.TestSamples }),
-	floatSetting("init_scale", "initialization scale (× the reference w = ±2.5, b ~ 2.5·N(0,1), a ~ 4·N(0,1))", 0, 100, true, func(c *Config) *float64 { return &c.InitScale }),
-	{Key: "points", Doc: "1D data as x:y,x:y,… (empty: the paper's 12 points)", Range: "up to 200 points x:y with |x|, |y| ≤ 1000",
+	floatSetting("init_scale", "initialization scale (× the reference w = ±2.5, b ~ 2.5·N(0,1), a ~ 4·N(0,1) of relu1d, u = 0.1 of diag, the weights' 0.8 of mlp)", 0, 100, true, func(c *Config) *float64 { return &c.InitScale }),
+	{Key: "points", Doc: "1D data as x:y,x:y,… (empty: the paper's 12 points, or the teacher's samples for mlp with dim 1)", Range: "up to 200 points x:y with |x|, |y| ≤ 1000",
 		get: func(c *Config) string { return c.Points },
 		set: func(c *Config, s string) error {
 			s = strings.TrimSpace(s)
@@ -291,11 +322,14 @@ func (c *Config) Get(key string) string {
 func (c *Config) clone() Config {
 	d := *c
 	d.Decays = append([]Decay(nil), c.Decays...)
+	d.Layers = append([]int(nil), c.Layers...)
 	return d
 }
 
 // Validate checks every setting against its range and the settings against each
-// other (a batch no larger than the data set).
+// other: a batch no larger than the data set; for the diagonal network a support no
+// larger than the dimension; for the MLP at most MaxMLPParams parameters, and 1D data
+// (points) only with dim 1.
 func (c *Config) Validate() error {
 	for _, s := range Settings {
 		trial := c.clone()
@@ -305,6 +339,14 @@ func (c *Config) Validate() error {
 	}
 	if c.Model == ModelDiagonal && c.Support > c.Dim {
 		return fmt.Errorf("sim: support %d out of range [0, %d] for dimension %d", c.Support, c.Dim, c.Dim)
+	}
+	if c.Model == ModelMLP {
+		if p := MLPParams(c.Dim, c.Layers, c.Biases); p > MaxMLPParams {
+			return fmt.Errorf("sim: layers %s with dim %d make %d parameters, out of range [1, %d] (the rank needs the Jacobian on as many points)", FormatLayers(c.Layers), c.Dim, p, MaxMLPParams)
+		}
+		if c.Points != "" && c.Dim != 1 {
+			return fmt.Errorf("sim: points are 1D data: dim %d out of range [1, 1] for model mlp with points", c.Dim)
+		}
 	}
 	if c.Method != MethodGD {
 		n, err := c.dataLen()
@@ -320,7 +362,7 @@ func (c *Config) Validate() error {
 
 // dataLen returns the number of training samples the config describes.
 func (c *Config) dataLen() (int, error) {
-	if c.Model == ModelDiagonal {
+	if c.Model == ModelDiagonal || c.Model == ModelMLP && c.Points == "" {
 		return c.Samples, nil
 	}
 	if c.Points == "" {

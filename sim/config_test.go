@@ -14,7 +14,7 @@ import (
 var (
 	badEverywhere = []string{"NaN", "Inf", "-Inf", "abc", "1e400"}
 	badValues     = map[string][]string{
-		"model":        {"mlp", "RELU1D", ""},
+		"model":        {"MLP", "RELU1D", "relu2d", ""},
 		"data_seed":    {"-1", "9007199254740992", ""},
 		"dim":          {"0", "1001", "1.5"},
 		"samples":      {"0", "1001", ""},
@@ -23,6 +23,8 @@ var (
 		"sde_delta":    {"-1", "100.5", "auto", ""},
 		"seed":         {"-1", "9007199254740992", "1.5", "0x10"},
 		"width":        {"0", "2049", "-3", "1.5", ""},
+		"layers":       {"", "0", "257", "10,10,10,10,10", "10,,10", "10;10", "1.5", "-3", "10,x"},
+		"biases":       {"yes", "true", "ON", "1", ""},
 		"init_scale":   {"0", "-1", "100.5", ""},
 		"points":       {"1:2,3", "1:NaN", "1:Inf", "2000:1", "1:2,,3:4", strings.Repeat("0:0,", MaxPoints) + "0:0"},
 		"loss":         {"MSE", "l1", ""},
@@ -55,6 +57,8 @@ var (
 		"sde_delta":    "0.01",
 		"seed":         "9007199254740991",
 		"width":        "7",
+		"layers":       "20,5",
+		"biases":       "off",
 		"init_scale":   "0.5",
 		"points":       "-1:0.5,0:1,1.25:-2",
 		"loss":         "half-mse",
@@ -260,8 +264,35 @@ func TestValidateCatchesBadFields(t *testing.T) {
 			t.Errorf("Validate() of %+v = %v, want an error naming %q", c, err, tc.key)
 		}
 	}
+	for _, tc := range []struct {
+		key    string
+		mutate func(c *Config)
+	}{
+		{"layers", func(c *Config) { c.Layers = nil }},
+		{"layers", func(c *Config) { c.Layers = []int{10, 0} }},
+		{"layers", func(c *Config) { c.Layers = []int{1, 2, 3, 4, 5} }},
+		{"layers", func(c *Config) { c.Layers = []int{256, 256} }},           // 66,561 parameters
+		{"layers", func(c *Config) { c.Dim, c.Layers = 200, []int{10, 10} }}, // 2,121 parameters
+		{"dim", func(c *Config) { c.Dim, c.Points = 5, "0:0,1:1" }},
+		{"batch", func(c *Config) { c.Batch = 51 }}, // more than the 50 samples
+		{"batch", func(c *Config) { c.Points, c.Batch = "0:0,1:1,2:2", 4 }},
+	} {
+		c := mustScenario(t, "teacher3-decay50")
+		tc.mutate(&c)
+		err := c.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.key) {
+			t.Errorf("Validate() of %+v = %v, want an error naming %q", c, err, tc.key)
+		}
+	}
+	// Within the MLP's limits: 901 of at most 1,000 parameters, 1D points with dim 1
+	// and a batch as large as their number.
+	c := mustScenario(t, "teacher3-const")
+	mustSet(t, &c, "layers", "20,20,20", "points", "0:0,1:1,2:2,3:3", "batch", "4")
+	if err := c.Validate(); err != nil || MLPParams(c.Dim, c.Layers, c.Biases) != 901 {
+		t.Errorf("Validate() of %d parameters and 4 points with batch 4 = %v, want nil", MLPParams(c.Dim, c.Layers, c.Biases), err)
+	}
 	// Full-batch GD has no batch size to check.
-	c := mustScenario(t, "relu1d-large")
+	c = mustScenario(t, "relu1d-large")
 	c.Method, c.Batch = MethodGD, 100
 	if err := c.Validate(); err != nil {
 		t.Errorf("Validate() with method gd and batch 100 = %v, want nil", err)

@@ -9,23 +9,26 @@ import (
 
 // Metrics is one snapshot of a run. A metric that does not apply is NaN.
 type Metrics struct {
-	Iter            int
-	LR              float64 // step size of the next iteration
-	TrainLoss       float64 // mean per-sample loss on the (noise-free) training set
-	TestLoss        float64 // mean per-sample loss on the test set (synthetic data)
-	Rank            float64 // numerical rank of φ_θ on fresh points
-	FeatureSparsity float64 // fraction in [0, 1] (ReLU networks)
-	Kinks           float64 // visible kinks inside the data range (1D)
-	RawKinks        float64 // single-neuron kinks inside the data range (1D)
-	L0              float64 // ‖β‖₀ (diagonal network)
-	L1              float64 // ‖β‖₁ (diagonal network)
+	Iter              int
+	LR                float64 // step size of the next iteration
+	TrainLoss         float64 // mean per-sample loss on the (noise-free) training set
+	TestLoss          float64 // mean per-sample loss on the test set (synthetic data)
+	Rank              float64 // numerical rank of φ_θ on fresh points
+	FeatureSparsity   float64 // fraction in [0, 1] (ReLU networks; for the MLP, hidden layer 2's, or 1's with one layer)
+	FeatureSparsityL1 float64 // MLP: feature sparsity of hidden layer 1
+	FeatureSparsityL2 float64 // MLP: feature sparsity of hidden layer 2 (NaN with one hidden layer)
+	Kinks             float64 // visible kinks inside the data range (1D)
+	RawKinks          float64 // single-neuron kinks inside the data range (1D)
+	L0                float64 // ‖β‖₀ (diagonal network)
+	L1                float64 // ‖β‖₁ (diagonal network)
 }
 
 // noMetrics has every metric NaN.
 func noMetrics(iter int, lr float64) Metrics {
 	nan := math.NaN()
 	return Metrics{Iter: iter, LR: lr, TrainLoss: nan, TestLoss: nan, Rank: nan,
-		FeatureSparsity: nan, Kinks: nan, RawKinks: nan, L0: nan, L1: nan}
+		FeatureSparsity: nan, FeatureSparsityL1: nan, FeatureSparsityL2: nan,
+		Kinks: nan, RawKinks: nan, L0: nan, L1: nan}
 }
 
 // divergeResidual bounds |h(x) − y| before a run counts as diverged: far beyond any
@@ -38,9 +41,11 @@ type Run struct {
 	cfg    Config
 	data   *Dataset // training set
 	test   *Dataset // test set, or nil
-	model  Model    // net or diag
+	model  Model    // net, diag or mlp
 	net    *ReLU1D  // the model when it is a ReLU network, else nil
 	diag   *Diagonal
+	mlp    *MLP
+	teach  *MLP      // the teacher of the MLP's data
 	star   []float64 // β* of sparse regression, or nil
 	sched  Schedule
 	sample *rand.Rand
@@ -54,6 +59,7 @@ type Run struct {
 	fresh    []float64 // sorted points for the rank of a 1D net, p of them
 	rankWS   RankWorkspace
 	diagRank *diagRank
+	mlpRank  *mlpRank
 	xnorm    []float64 // ‖X_{:,k}‖ of the training inputs (diagonal network)
 	act      []float64
 	grad     []float64
@@ -71,11 +77,15 @@ func NewRun(cfg Config) (*Run, error) {
 
 // NewRunFrom starts a run from the given initial parameters instead of drawing them:
 // θ = [w | b | a] (length 3·width) for the ReLU network, [u | v] (length 2·dim) for
-// the diagonal one.
+// the diagonal one, and the MLP's θ in the layout MLP documents.
 func NewRunFrom(cfg Config, theta []float64) (*Run, error) {
 	want, what := 3*cfg.Width, fmt.Sprintf("width %d", cfg.Width)
-	if cfg.Model == ModelDiagonal {
+	switch cfg.Model {
+	case ModelDiagonal:
 		want, what = 2*cfg.Dim, fmt.Sprintf("dimension %d", cfg.Dim)
+	case ModelMLP:
+		want = MLPParams(cfg.Dim, cfg.Layers, cfg.Biases)
+		what = fmt.Sprintf("layers %s with dim %d and biases %s", FormatLayers(cfg.Layers), cfg.Dim, cfg.Get("biases"))
 	}
 	if len(theta) != want {
 		return nil, fmt.Errorf("sim: %d initial parameters for %s, want %d", len(theta), what, want)
@@ -123,6 +133,10 @@ func newRun(cfg Config, theta []float64) (*Run, error) {
 				r.xnorm[k] += x * x
 			}
 			r.xnorm[k] = math.Sqrt(r.xnorm[k])
+		}
+	case ModelMLP:
+		if err := r.initMLP(cfg, dataRand, theta == nil); err != nil {
+			return nil, err
 		}
 	default:
 		r.data = PaperPoints()
@@ -247,9 +261,12 @@ func (r *Run) step() bool {
 	case r.cfg.Method == MethodSGD && r.cfg.Batch == 1:
 		i := r.nextBatch(1)[0]
 		y := r.label(i)
-		if r.net != nil {
+		switch {
+		case r.net != nil:
 			worst = math.Abs(r.net.sgdStep1(r.data.X[i], y, lr, c))
-		} else {
+		case r.mlp != nil:
+			worst = math.Abs(r.mlp.sgdStep1(r.data.Input(i), y, lr, c))
+		default:
 			worst = math.Abs(r.diag.sgdStep1(r.data.Input(i), y, lr, c))
 		}
 	default:
@@ -335,6 +352,10 @@ func (r *Run) measure() Metrics {
 		m.L0, m.L1 = float64(r.diag.L0(L0Threshold)), r.diag.L1()
 		return m
 	}
+	if r.mlp != nil {
+		r.measureMLP(&m)
+		return m
+	}
 	m.Rank = float64(NumericalRank(r.net.JacobianSingularValues(&r.rankWS, r.fresh), r.cfg.RankTau))
 	r.net.Activations(r.act, r.data)
 	m.FeatureSparsity = FeatureSparsity(r.act, r.data.Len(), r.cfg.Width, r.cfg.DupTau)
@@ -354,13 +375,16 @@ func (r *Run) meanLoss(ds *Dataset) float64 {
 }
 
 // KinkSummary returns the kinks of the current 1D predictor inside the data range
-// (none for other models).
+// (none for the diagonal network and for an MLP on inputs of dimension d ≥ 2).
 func (r *Run) KinkSummary() KinkSummary {
-	if r.net == nil {
-		return KinkSummary{}
-	}
 	lo, hi := r.data.Range()
-	return r.net.Kinks(lo, hi, r.cfg.KinkMerge, r.cfg.KinkMin)
+	switch {
+	case r.net != nil:
+		return r.net.Kinks(lo, hi, r.cfg.KinkMerge, r.cfg.KinkMin)
+	case r.mlp != nil && r.mlp.InputDim() == 1:
+		return r.mlp.Kinks(lo, hi, r.cfg.KinkMerge, r.cfg.KinkMin)
+	}
+	return KinkSummary{}
 }
 
 func containsInt(v []int, x int) bool {
