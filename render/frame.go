@@ -19,6 +19,7 @@ var (
 	colRunLight   = color.RGBA{100, 149, 237, 255} // cornflower blue
 	colBlue       = color.RGBA{0, 0, 230, 255}
 	colSDE        = color.RGBA{205, 70, 40, 255}   // the SDE against SGD's blue
+	colTeacher    = color.RGBA{235, 150, 60, 255}  // the teacher of teacher–student runs
 	colSteel      = color.RGBA{176, 196, 222, 255} // light steel blue
 	colMidnight   = color.RGBA{25, 25, 112, 255}
 	colData       = color.RGBA{0, 0, 0, 255}

@@ -43,10 +43,16 @@ type drag struct {
 func drawPanels(c *canvas, snap *Snapshot, rects [numPanels]Rect, dr drag) PlotGeometry {
 	cols := runColors(snap)
 	var geom PlotGeometry
-	if snap.Model == sim.ModelDiagonal {
+	switch {
+	case snap.Model == sim.ModelDiagonal:
 		drawBeta(c, snap, rects[PanelPredictor], cols)
 		drawDiagNorms(c, snap, rects[PanelNorms], cols)
-	} else {
+	case snap.Model == sim.ModelMLP:
+		if snap.Dim == 1 {
+			geom = drawPredictor(c, snap, rects[PanelPredictor], cols, dr)
+		}
+		drawParamNorms(c, snap, rects[PanelNorms], cols)
+	default:
 		geom = drawPredictor(c, snap, rects[PanelPredictor], cols, dr)
 		drawNorms(c, snap, rects[PanelNorms], cols)
 	}
@@ -83,6 +89,33 @@ func drawPanels(c *canvas, snap *Snapshot, rects [numPanels]Rect, dr drag) PlotG
 	}
 	loss := metric(func(m sim.Metrics) float64 { return m.TrainLoss })
 	rank := metric(func(m sim.Metrics) float64 { return m.Rank })
+	if snap.Model == sim.ModelMLP {
+		test := metric(func(m sim.Metrics) float64 { return m.TestLoss })
+		fs1 := metric(func(m sim.Metrics) float64 { return 100 * m.FeatureSparsityL1 })
+		fs2 := metric(func(m sim.Metrics) float64 { return 100 * m.FeatureSparsityL2 })
+		if snap.Dim != 1 {
+			// No predictor to draw in d ≥ 2: the test loss takes the big panel.
+			curves(rects[PanelPredictor], fmt.Sprintf("Test loss (log scale), inputs on the unit sphere in %d dimensions", snap.Dim), "mean loss on 1,000 fresh samples", test, true)
+			curves(rects[PanelLoss], "Train loss (log scale)", "mean loss on the data", loss, true)
+			curves(rects[PanelRank], "Jacobian rank", "rank of φ on fresh points", rank, false)
+			curves(rects[PanelSparsity], "Feature sparsity, layer 1 (%)", "non-zero distinct features (%)", fs1, false)
+			curves(rects[PanelKinks], "Feature sparsity, layer 2 (%)", "non-zero distinct features (%)", fs2, false)
+			return geom
+		}
+		curves(rects[PanelLoss], "Train loss (log scale)", "mean loss on the data", loss, true)
+		curves(rects[PanelRank], "Test loss (log scale)", "mean loss on 1,000 fresh samples", test, true)
+		curves(rects[PanelSparsity], "Jacobian rank", "rank of φ on fresh points", rank, false)
+		if len(snap.Runs) > 1 {
+			curves(rects[PanelKinks], "Feature sparsity, layer 2 (%)", "non-zero distinct features (%)", fs2, false)
+			return geom
+		}
+		f := seriesFrame(c, snap, rects[PanelKinks], "Feature sparsity per layer (%)", "non-zero distinct features (%)", 0, niceMax(slices.Concat(fs1[0], fs2[0]), 10), false)
+		f.series(iters[0], fs1[0], 1.4, colRunLight)
+		f.series(iters[0], fs2[0], 1.6, colMidnight)
+		f.legend("layer 1", colRunLight, "")
+		f.legend("layer 2", colMidnight, "")
+		return geom
+	}
 	if snap.Model == sim.ModelDiagonal {
 		curves(rects[PanelLoss], "Train loss (log scale)", "mean loss on the data", loss, true)
 		curves(rects[PanelRank], "Test loss (log scale)", "mean loss on 1,000 fresh samples", metric(func(m sim.Metrics) float64 { return m.TestLoss }), true)
@@ -149,8 +182,8 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr dra
 	}
 	span := math.Max(dhi-dlo, 1)
 	ylo, yhi := dlo, dhi
-	for _, rv := range snap.Runs {
-		for _, h := range rv.GridH {
+	for _, hs := range append([][]float64{snap.TeacherH}, gridHs(snap)...) {
+		for _, h := range hs {
 			if !math.IsNaN(h) {
 				ylo = math.Max(math.Min(ylo, h), dlo-span)
 				yhi = math.Min(math.Max(yhi, h), dhi+span)
@@ -172,6 +205,14 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr dra
 	f := newFrame(c, r, title, "x", "y", snap.GridX[0], snap.GridX[len(snap.GridX)-1], ylo, yhi, false, nil)
 	for _, p := range lead.Pieces {
 		f.series(snap.GridX, p, 1, colPiece)
+	}
+	if snap.TeacherH != nil {
+		f.series(snap.GridX, snap.TeacherH, 3, colTeacher)
+		for _, k := range snap.TeacherKinks.Clusters {
+			if k.Visible {
+				f.plot().triangle(f.X(k.X), f.in.Y, 8, colTeacher) // teacher kinks hang from the top
+			}
+		}
 	}
 	for i, rv := range snap.Runs {
 		f.series(snap.GridX, rv.GridH, 2, cols[i])
@@ -211,6 +252,9 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr dra
 		}
 	}
 	f.legend("data", colData, "dot")
+	if snap.TeacherH != nil {
+		f.legend(fmt.Sprintf("teacher (%d kinks, top)", snap.TeacherKinks.Visible), colTeacher, "")
+	}
 	if len(snap.Runs) == 1 {
 		f.legend("h(x)", colRun, "")
 		f.legend("kink, sized by slope change", colMidnight, "triangle")
@@ -223,6 +267,38 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr dra
 		f.legend("neurons a·ReLU(wx+b)", colPiece, "")
 	}
 	return PlotGeometry{In: f.in, XLo: f.xlo, XHi: f.xhi, YLo: f.ylo, YHi: f.yhi, Valid: true}
+}
+
+// gridHs returns every run's predictor on the grid.
+func gridHs(snap *Snapshot) [][]float64 {
+	out := make([][]float64, len(snap.Runs))
+	for i, rv := range snap.Runs {
+		out[i] = rv.GridH
+	}
+	return out
+}
+
+// drawParamNorms draws the sorted Jacobian column norms of every parameter of a
+// deep network.
+func drawParamNorms(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
+	var all [][]float64
+	for _, rv := range snap.Runs {
+		all = append(all, sortedDesc(rv.Norms))
+	}
+	n := 0
+	if len(all) > 0 {
+		n = len(all[0])
+	}
+	snapLog := *snap
+	snapLog.View.LogBar = true
+	f := normFrame(c, &snapLog, r, "Jacobian column norms per parameter", "parameters, sorted by norm", n, all)
+	for i, v := range all {
+		clr := cols[i]
+		if len(all) == 1 {
+			clr = colRunLight
+		}
+		bars(f, v, i, len(all), clr)
+	}
 }
 
 // sortedDesc returns a copy of v sorted in decreasing order.
@@ -429,7 +505,15 @@ func drawHeader(c *canvas, snap *Snapshot, w float64) {
 		status = "finished"
 	}
 	var line string
-	if snap.Model == sim.ModelDiagonal {
+	if snap.Model == sim.ModelMLP {
+		line = fmt.Sprintf("%s · iteration %s / %s · η %s · train %s · test %s · rank %s · sparsity %s %%",
+			st.Scenario, FormatNumber(float64(st.Iter)), FormatNumber(float64(st.Iters)), FormatNumber(st.LR),
+			FormatNumber(st.TrainLoss), FormatNumber(st.TestLoss), FormatNumber(st.Rank), FormatNumber(100*st.FeatureSparsity))
+		if snap.Dim == 1 {
+			line += " · kinks " + FormatNumber(st.Kinks)
+		}
+		line += " · " + status
+	} else if snap.Model == sim.ModelDiagonal {
 		line = fmt.Sprintf("%s · iteration %s / %s · η %s · train %s · test %s · rank %s · non-zeros of β %s · %s",
 			st.Scenario, FormatNumber(float64(st.Iter)), FormatNumber(float64(st.Iters)), FormatNumber(st.LR),
 			FormatNumber(st.TrainLoss), FormatNumber(st.TestLoss), FormatNumber(st.Rank), FormatNumber(st.L0), status)

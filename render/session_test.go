@@ -312,3 +312,28 @@ func TestPresets(t *testing.T) {
 		t.Errorf("unknown preset not named: %v", bad.Notes())
 	}
 }
+
+func TestTeacherStudentSession(t *testing.T) {
+	for _, dim := range []string{"1", "5"} {
+		clk := &fakeClock{tick: 10 * time.Microsecond}
+		s := NewSession([][2]string{{"scenario", "teacher3-decay50"}, {"dim", dim}, {"iters", "1500"}, {"log_every", "100"}})
+		if notes := s.Notes(); len(notes) != 0 {
+			t.Fatalf("dim %s: notes %v", dim, notes)
+		}
+		s.RunTo(1500)
+		frames(s, clk, 5000, func(st State) bool { return !st.Running })
+		st, snap := s.State(), s.Snapshot()
+		if st.Iter != 1500 || !(st.TestLoss > 0) || math.IsNaN(st.FeatureSparsity) || math.IsNaN(st.Rank) {
+			t.Errorf("dim %s: state %+v", dim, st)
+		}
+		if len(snap.Runs[0].Norms) == 0 {
+			t.Errorf("dim %s: no column norms", dim)
+		}
+		if dim == "1" && (len(snap.TeacherH) != len(snap.GridX) || len(snap.Runs[0].GridH) != len(snap.GridX) || len(snap.DataX) != 50) {
+			t.Errorf("1D teacher–student: %d teacher, %d student, %d grid points, %d data", len(snap.TeacherH), len(snap.Runs[0].GridH), len(snap.GridX), len(snap.DataX))
+		}
+		if dim == "5" && (snap.TeacherH != nil || snap.GridX != nil) {
+			t.Errorf("d = 5 has a predictor to draw")
+		}
+	}
+}

@@ -30,6 +30,9 @@ type Snapshot struct {
 	Lo, Hi       float64   // data range (1D)
 	GridX        []float64 // predictor grid, from Lo − 0.05 to Hi + 0.05 as in the paper
 	BetaStar     []float64 // the diagonal network's ground truth
+	TeacherH     []float64 // the teacher on GridX (teacher–student in 1D)
+	TeacherKinks sim.KinkSummary
+	Dim          int // input dimension
 
 	Runs []RunView
 
@@ -74,10 +77,12 @@ func (s *Session) publish() {
 	sameRuns := old != nil && slices.Equal(old.runs, snap.runs)
 	lead := s.runs[0]
 	data := lead.Data()
+	snap.Dim = data.D
 	if sameRuns {
 		snap.DataX, snap.DataY, snap.Lo, snap.Hi = old.DataX, old.DataY, old.Lo, old.Hi
 		snap.GridX, snap.BetaStar = old.GridX, old.BetaStar
-	} else if s.cfg.Model == sim.ModelDiagonal {
+		snap.TeacherH, snap.TeacherKinks = old.TeacherH, old.TeacherKinks
+	} else if s.cfg.Model == sim.ModelDiagonal || data.D != 1 {
 		snap.BetaStar = slices.Clone(lead.BetaStar())
 	} else {
 		snap.DataX, snap.DataY = slices.Clone(data.X), slices.Clone(data.Y)
@@ -86,6 +91,13 @@ func (s *Session) publish() {
 		a, b := snap.Lo-0.05, snap.Hi+0.05
 		for i := range snap.GridX {
 			snap.GridX[i] = a + (b-a)*float64(i)/float64(gridPoints-1)
+		}
+		if t := lead.Teacher(); t != nil {
+			snap.TeacherH = make([]float64, gridPoints)
+			for i, x := range snap.GridX {
+				snap.TeacherH[i] = t.At(x)
+			}
+			snap.TeacherKinks = lead.TeacherKinks()
 		}
 	}
 	for i, r := range s.runs {
@@ -157,6 +169,17 @@ func (s *Session) runView(r *sim.Run, label string, gridX []float64, prev *RunVi
 		d.ColumnNorms(v.NormsU, v.NormsV, r.InputNorms())
 		return v
 	}
+	if m := r.MLP(); m != nil {
+		v.Norms = parameterNorms(r)
+		if m.InputDim() == 1 {
+			v.GridH = make([]float64, len(gridX))
+			for i, x := range gridX {
+				v.GridH[i] = m.At(x)
+			}
+			v.Kinks = r.KinkSummary()
+		}
+		return v
+	}
 	net := r.Net()
 	v.GridH = make([]float64, len(gridX))
 	for i, x := range gridX {
@@ -176,6 +199,18 @@ func (s *Session) runView(r *sim.Run, label string, gridX []float64, prev *RunVi
 	v.Kinks = r.KinkSummary()
 	v.Norms = neuronNorms(net, r.Data())
 	return v
+}
+
+// parameterNorms returns the Jacobian column norm of every parameter of an MLP on
+// the training inputs.
+func parameterNorms(r *sim.Run) []float64 {
+	m, data := r.MLP(), r.Data()
+	p := m.NumParams()
+	jac := make([]float64, data.Len()*p)
+	sim.Jacobian(jac, m, data)
+	out := make([]float64, p)
+	sim.ColumnNorms(out, jac, data.Len(), p)
+	return out
 }
 
 // neuronNorms returns, per neuron j, the norm of its three Jacobian columns on the

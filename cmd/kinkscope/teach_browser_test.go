@@ -308,6 +308,54 @@ func TestBrowserTeaching(t *testing.T) {
 		waitFor(t, ctx, `document.querySelectorAll('iframe')[5].contentWindow.kinkscope.state().iter > 0`, 30*time.Second)
 	})
 
+	t.Run("teacher–student runs and draws, and its data can be edited", func(t *testing.T) {
+		ctx := b.tab(t, 1280, 800)
+		b.openSim(t, ctx, "scenario=teacher3-decay50")
+		start := time.Now()
+		eval[any](t, ctx, `kinkscope.runTo(kinkscope.state().iters), null`)
+		waitFor(t, ctx, `kinkscope.state().iter === kinkscope.state().iters && !kinkscope.state().running`, 120*time.Second)
+		st := state(t, ctx)
+		perf := eval[map[string]any](t, ctx, `kinkscope.perf()`)
+		t.Logf("teacher3-decay50 (d = 1) in the browser: %.1f s; test loss %.4g, rank %v, layer-2 sparsity %.3f, kinks %v; work per frame p95 %v ms, max %v ms",
+			time.Since(start).Seconds(), st.TestLoss, st.Rank, st.FeatureSparsity, st.Kinks, perf["p95"], perf["max"])
+		img := screenshot(t, ctx, "teacher3-decay50")
+		if distinct, blue := colorCounts(img); distinct < 20 || blue < 200 {
+			t.Errorf("teacher view: %d colors, %d blue pixels", distinct, blue)
+		}
+		// Add a data point by clicking the predictor plot, through the page API's
+		// geometry; the URL then reproduces the edited run.
+		g := eval[map[string]float64](t, ctx, `(() => { const f = kinkscope.predictorFrame(); return {x: f.x + 0.5 * f.w, y: f.y + 0.2 * f.h}; })()`)
+		frame := eval[int](t, ctx, `kinkscope.state().frame`)
+		if err := chromedp.Do(ctx, chromedp.MouseEvent("mousePressed", g["x"], g["y"], chromedp.ButtonLeft, chromedp.ClickCount(1))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, fmt.Sprintf(`kinkscope.state().frame > %d`, frame+1), 10*time.Second)
+		if err := chromedp.Do(ctx, chromedp.MouseEvent("mouseReleased", g["x"], g["y"], chromedp.ButtonLeft, chromedp.ClickCount(1))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, `(kinkscope.config().points.match(/:/g) || []).length === 51`, 10*time.Second)
+		waitFor(t, ctx, `location.search.includes('points=')`, 5*time.Second)
+		eval[any](t, ctx, `kinkscope.runTo(1000), null`)
+		waitFor(t, ctx, `kinkscope.state().iter === 1000 && !kinkscope.state().running`, 60*time.Second)
+		loss, url := state(t, ctx).TrainLoss, eval[string](t, ctx, `location.href`)
+		ctx2 := b.tab(t, 1000, 700)
+		if err := chromedp.Do(ctx2, chromedp.Navigate(url)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx2, `document.documentElement.dataset.ready === '1' && window.kinkscope`, 30*time.Second)
+		eval[any](t, ctx2, `kinkscope.runTo(1000), null`)
+		waitFor(t, ctx2, `kinkscope.state().iter === 1000 && !kinkscope.state().running`, 60*time.Second)
+		if got := state(t, ctx2).TrainLoss; got != loss {
+			t.Errorf("the edited run's URL gives loss %v at 1000, want %v", got, loss)
+		}
+		// The paper's setting, d = 5: curves only.
+		ctx3 := b.tab(t, 1280, 800)
+		b.openSim(t, ctx3, "scenario=teacher3-decay50&dim=5&iters=3000")
+		eval[any](t, ctx3, `kinkscope.runTo(3000), null`)
+		waitFor(t, ctx3, `kinkscope.state().iter === 3000 && !kinkscope.state().running`, 60*time.Second)
+		screenshot(t, ctx3, "teacher3-d5")
+	})
+
 	t.Run("keyboard shortcuts", func(t *testing.T) {
 		ctx := b.tab(t, 900, 600)
 		b.openSim(t, ctx, "scenario=relu1d-small&speed=10")
