@@ -82,14 +82,23 @@ usage:
   kinkscope list                 the scenarios
   kinkscope run -scenario NAME -out DIR [-seed N] [-set key=value ...] [-init params.csv]
                                  run headless; write metrics.csv, params.csv, init.csv,
-                                 predictor.csv (relu1d) or beta.csv (diag), settings.txt,
-                                 figure.png and figure.svg to DIR; -init reads a params.csv
+                                 predictor.csv (relu1d; mlp with dim 1) or beta.csv (diag),
+                                 settings.txt, figure.png and figure.svg to DIR; -init reads
+                                 a params.csv
   kinkscope serve [-addr 127.0.0.1:8080] [-dir dist]
                                  serve the built web page (make build)
   kinkscope bundle [-dir dist] [-out FILE]
                                  write the simulator as one HTML file that works from
                                  disk (default dist/kinkscope-offline.html; make dist)
   kinkscope help                 this text
+
+parameters (params.csv, init.csv and -init):
+  relu1d  header w,b,a: one row per neuron
+  diag    header u,v: one row per coordinate
+  mlp     header theta: one row per parameter, layer by layer from the input: W₁ row
+          by row (row j holds the weights into neuron j), b₁, W₂, b₂, …, then the
+          output weights w_out and the output bias b_out; without biases no b's.
+          Layers 10,10 on dim 1 make 10 + 10 + 100 + 10 + 10 + 1 = 141 rows.
 
 settings (-set key=value; the scenario gives the defaults):
 `)

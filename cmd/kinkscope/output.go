@@ -24,30 +24,36 @@ const (
 )
 
 // metricsHeader is the first line of metrics.csv. A metric that does not apply to
-// the run's model (kinks of a diagonal net, ‖β‖₀ of a ReLU net) is NaN.
-const metricsHeader = "iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1"
+// the run's model (kinks of a diagonal net, ‖β‖₀ of a ReLU net, the per-layer
+// feature sparsity of anything but the mlp) is NaN. Columns added later go at the
+// end, so that scripts reading the earlier ones by position keep working.
+const metricsHeader = "iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1,feature_sparsity_l1,feature_sparsity_l2"
 
 // betaHeader is the first line of beta.csv.
 const betaHeader = "k,beta,beta_star"
 
 // paramLayout is how a model's θ reads as a table (params.csv, init.csv and what
 // -init reads): θ is the concatenation of the columns, one row per neuron or
-// coordinate.
+// coordinate, or for the mlp one column with a row per parameter in θ's order.
 type paramLayout struct {
 	columns []string // the header
-	size    string   // the setting the number of rows sets
+	size    string   // the setting the number of rows sets, or "" when rows are parameters
 	row     string   // what a row is
 }
 
 var (
 	reluLayout     = paramLayout{columns: []string{"w", "b", "a"}, size: "width", row: "neuron"}
 	diagonalLayout = paramLayout{columns: []string{"u", "v"}, size: "dim", row: "coordinate"}
+	mlpLayout      = paramLayout{columns: []string{"theta"}, row: "parameter"}
 )
 
 // layoutOf returns the parameter table of model m.
 func layoutOf(m sim.ModelKind) paramLayout {
-	if m == sim.ModelDiagonal {
+	switch m {
+	case sim.ModelDiagonal:
 		return diagonalLayout
+	case sim.ModelMLP:
+		return mlpLayout
 	}
 	return reluLayout
 }
@@ -70,9 +76,10 @@ func writeOutputs(dir string, r *sim.Run, cfg sim.Config, theta0 []float64, init
 		{"params.csv", func(w io.Writer) error { return writeParams(w, layout, r.Model().Params()) }},
 		{"init.csv", func(w io.Writer) error { return writeParams(w, layout, theta0) }},
 	}
-	if r.Diagonal() != nil {
+	switch {
+	case r.Diagonal() != nil:
 		files = append(files, outputFile{"beta.csv", func(w io.Writer) error { return writeBeta(w, r) }})
-	} else {
+	case r.MLP() == nil || r.MLP().InputDim() == 1:
 		files = append(files, outputFile{"predictor.csv", func(w io.Writer) error { return writePredictor(w, r) }})
 	}
 	files = append(files,
@@ -136,9 +143,10 @@ func writeMetrics(w io.Writer, rows []sim.Metrics) error {
 		return err
 	}
 	for _, m := range rows {
-		_, err := fmt.Fprintf(w, "%d,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", m.Iter, formatFloat(m.LR),
+		_, err := fmt.Fprintf(w, "%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", m.Iter, formatFloat(m.LR),
 			formatFloat(m.TrainLoss), formatFloat(m.TestLoss), formatFloat(m.Rank), formatFloat(m.FeatureSparsity),
-			formatFloat(m.Kinks), formatFloat(m.RawKinks), formatFloat(m.L0), formatFloat(m.L1))
+			formatFloat(m.Kinks), formatFloat(m.RawKinks), formatFloat(m.L0), formatFloat(m.L1),
+			formatFloat(m.FeatureSparsityL1), formatFloat(m.FeatureSparsityL2))
 		if err != nil {
 			return err
 		}
@@ -147,7 +155,7 @@ func writeMetrics(w io.Writer, rows []sim.Metrics) error {
 }
 
 // writeParams writes θ in the layout l: θ = [w | b | a] as one row w,b,a per neuron,
-// θ = [u | v] as one row u,v per coordinate.
+// θ = [u | v] as one row u,v per coordinate, the mlp's θ as one row per parameter.
 func writeParams(w io.Writer, l paramLayout, theta []float64) error {
 	cols := len(l.columns)
 	m := len(theta) / cols
@@ -194,12 +202,31 @@ func predictorGrid(ds *sim.Dataset) []float64 {
 	return xs
 }
 
+// predictorOf returns the final 1D predictor of run r: the ReLU net's or the mlp's.
+func predictorOf(r *sim.Run) func(float64) float64 {
+	if n := r.MLP(); n != nil {
+		return n.At
+	}
+	return r.Net().At
+}
+
+// writePredictor writes the final 1D predictor on the grid, as x,h, and for the mlp
+// the teacher next to it, as x,h,teacher.
 func writePredictor(w io.Writer, r *sim.Run) error {
-	if _, err := fmt.Fprintln(w, "x,h"); err != nil {
+	header, teacher := "x,h", r.Teacher()
+	if teacher != nil {
+		header += ",teacher"
+	}
+	if _, err := fmt.Fprintln(w, header); err != nil {
 		return err
 	}
+	h := predictorOf(r)
 	for _, x := range predictorGrid(r.Data()) {
-		if _, err := fmt.Fprintf(w, "%s,%s\n", formatFloat(x), formatFloat(r.Net().At(x))); err != nil {
+		line := formatFloat(x) + "," + formatFloat(h(x))
+		if teacher != nil {
+			line += "," + formatFloat(teacher.At(x))
+		}
+		if _, err := fmt.Fprintln(w, line); err != nil {
 			return err
 		}
 	}
@@ -228,10 +255,11 @@ func writeSettings(w io.Writer, cfg sim.Config, initPath string) error {
 }
 
 // readInit reads initial parameters in the format of params.csv for the model of
-// cfg: header w,b,a and one row per neuron, or header u,v and one row per
-// coordinate. When the size (width or dim) was not set explicitly it becomes the
-// file's number of rows; otherwise the two must agree. It returns θ, the columns
-// one after the other.
+// cfg: header w,b,a and one row per neuron, header u,v and one row per coordinate,
+// or header theta and one row per parameter. When the size (width or dim) was not
+// set explicitly it becomes the file's number of rows; otherwise the two must agree.
+// The mlp's rows must be as many as the parameters of its layers, dim and biases. It
+// returns θ, the columns one after the other.
 func readInit(path string, cfg *sim.Config, sizeSet bool) ([]float64, error) {
 	l := layoutOf(cfg.Model)
 	f, err := os.Open(path)
@@ -276,6 +304,12 @@ func readInit(path string, cfg *sim.Config, sizeSet bool) ([]float64, error) {
 	m := len(cols[0])
 	if m == 0 {
 		return nil, fmt.Errorf("no %ss after the header", l.row)
+	}
+	if l.size == "" {
+		if want := sim.MLPParams(cfg.Dim, cfg.Layers, cfg.Biases); m != want {
+			return nil, fmt.Errorf("%s, but layers %s with dim %d and biases %s have %d", plural(m, l.row), cfg.Get("layers"), cfg.Dim, cfg.Get("biases"), want)
+		}
+		return cols[0], nil
 	}
 	switch current, _ := strconv.Atoi(cfg.Get(l.size)); {
 	case sizeSet && m != current:

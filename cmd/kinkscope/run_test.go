@@ -34,7 +34,7 @@ var (
 
 // wantMetricsHeader is spelled out rather than taken from metricsHeader, so that a
 // change of the file format has to change a test too.
-const wantMetricsHeader = "iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1"
+const wantMetricsHeader = "iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1,feature_sparsity_l1,feature_sparsity_l2"
 
 // Columns of metrics.csv.
 const (
@@ -48,6 +48,8 @@ const (
 	colRawKinks
 	colL0
 	colL1
+	colFeatureSparsityL1
+	colFeatureSparsityL2
 	numMetricsCols
 )
 
@@ -226,7 +228,7 @@ func TestRunWritesOutputs(t *testing.T) {
 		t.Errorf("the parent holds %d entries, want only the output directory (temporary files left?)", len(siblings))
 	}
 
-	rows := metricsRows(t, dir, []int{colTestLoss, colL0, colL1})
+	rows := metricsRows(t, dir, []int{colTestLoss, colL0, colL1, colFeatureSparsityL1, colFeatureSparsityL2})
 	if len(rows) < 10 {
 		t.Fatalf("metrics.csv has %d rows, want one per snapshot", len(rows))
 	}
@@ -330,7 +332,7 @@ func TestDiagRunWritesOutputs(t *testing.T) {
 	}
 	const d = 200
 
-	rows := metricsRows(t, dir, []int{colFeatureSparsity, colKinks, colRawKinks})
+	rows := metricsRows(t, dir, []int{colFeatureSparsity, colKinks, colRawKinks, colFeatureSparsityL1, colFeatureSparsityL2})
 	if len(rows) != 11 {
 		t.Errorf("metrics.csv has %d rows, want 11 (every 300 of 3000 iterations)", len(rows))
 	}
@@ -415,17 +417,22 @@ func TestDiagRunWritesOutputs(t *testing.T) {
 // The SDE runs: the figure's header says so, with its δ.
 func TestSDERuns(t *testing.T) {
 	tests := []struct {
-		scenario, iters string
-		nan             []int
-		header          string
+		scenario, sets string // sets: settings key=value, comma-separated
+		nan            []int
+		header         string
 	}{
-		{"relu1d-sde", shortIters, []int{colTestLoss, colL0, colL1}, "relu1d-sde · seed 1 · width 100 · sde, δ matched · "},
-		{"diag-sde", "iters=300", []int{colFeatureSparsity, colKinks, colRawKinks}, " · sde, δ = 0.00075 · "},
+		{"relu1d-sde", shortIters, []int{colTestLoss, colL0, colL1, colFeatureSparsityL1, colFeatureSparsityL2}, "relu1d-sde · seed 1 · width 100 · sde, δ matched · "},
+		{"diag-sde", "iters=300", []int{colFeatureSparsity, colKinks, colRawKinks, colFeatureSparsityL1, colFeatureSparsityL2}, " · sde, δ = 0.00075 · "},
+		{"teacher3-const", "iters=300,method=sde", []int{colL0, colL1}, "teacher3-const · seed 1 · d = 1, layers 10,10, n = 50 · sde, δ matched · "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out")
-			if code, _, errOut := kinkscope(t, "run", "-scenario", tt.scenario, "-out", dir, "-set", tt.iters); code != exitOK {
+			args := []string{"run", "-scenario", tt.scenario, "-out", dir}
+			for _, kv := range strings.Split(tt.sets, ",") {
+				args = append(args, "-set", kv)
+			}
+			if code, _, errOut := kinkscope(t, args...); code != exitOK {
 				t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 			}
 			metricsRows(t, dir, tt.nan)

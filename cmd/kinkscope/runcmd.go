@@ -65,7 +65,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fset.SetOutput(io.Discard)
 	scenario := fset.String("scenario", "", "scenario `name` (see kinkscope list)")
 	out := fset.String("out", "", "output `directory` (created if needed)")
-	initFile := fset.String("init", "", "start from the parameters in `params.csv` (header w,b,a, or u,v for model diag)")
+	initFile := fset.String("init", "", "start from the parameters in `params.csv` (header w,b,a, or u,v for model diag, or theta for model mlp)")
 	var settings settingFlags
 	fset.Var(seedFlag{&settings}, "seed", "random seed `N`; short for -set seed=N")
 	fset.Var(setFlag{&settings}, "set", "override a setting (`key=value`, repeatable; see kinkscope help)")
@@ -173,9 +173,15 @@ func (p *progress) show(r *sim.Run, force bool) {
 	p.last = now
 	m := r.Latest()
 	line := fmt.Sprintf("iter %*d/%d  lr %.4g  loss %.4g  ", len(fmt.Sprint(p.total)), r.Iter(), p.total, m.LR, m.TrainLoss)
-	if r.Diagonal() != nil {
+	switch {
+	case r.Diagonal() != nil:
 		line += fmt.Sprintf("test %.4g  rank %g  ‖β‖₀ %g", m.TestLoss, m.Rank, m.L0)
-	} else {
+	case r.MLP() != nil:
+		line += fmt.Sprintf("test %.4g  rank %g  sparsity %.1f%%/%.1f%%", m.TestLoss, m.Rank, 100*m.FeatureSparsityL1, 100*m.FeatureSparsityL2)
+		if r.MLP().InputDim() == 1 {
+			line += fmt.Sprintf("  kinks %g", m.Kinks)
+		}
+	default:
 		line += fmt.Sprintf("rank %g  sparsity %.1f%%  kinks %g", m.Rank, 100*m.FeatureSparsity, m.Kinks)
 	}
 	// Columns on a terminal, not bytes: ‖β‖₀ takes 5 of them and 9 bytes.
@@ -195,6 +201,14 @@ func summary(r *sim.Run, elapsed time.Duration) string {
 	if r.Diagonal() != nil {
 		return fmt.Sprintf("%s: iter %d, train loss %.4g, test loss %.4g, rank %g, ‖β‖₀ %g, ‖β‖₁ %.4g (%.2f s)",
 			state, r.Iter(), m.TrainLoss, m.TestLoss, m.Rank, m.L0, m.L1, elapsed.Seconds())
+	}
+	if n := r.MLP(); n != nil {
+		kinks := ""
+		if n.InputDim() == 1 {
+			kinks = fmt.Sprintf(", kinks %g (teacher %d)", m.Kinks, r.TeacherKinks().Visible)
+		}
+		return fmt.Sprintf("%s: iter %d, train loss %.4g, test loss %.4g, rank %g, feature sparsity layer 1 %.1f%%, layer 2 %.1f%%%s (%.2f s)",
+			state, r.Iter(), m.TrainLoss, m.TestLoss, m.Rank, 100*m.FeatureSparsityL1, 100*m.FeatureSparsityL2, kinks, elapsed.Seconds())
 	}
 	return fmt.Sprintf("%s: iter %d, train loss %.4g, rank %g, feature sparsity %.1f%%, kinks %g (%.2f s)",
 		state, r.Iter(), m.TrainLoss, m.Rank, 100*m.FeatureSparsity, m.Kinks, elapsed.Seconds())
