@@ -18,13 +18,22 @@ import (
 	"kinkscope/sim"
 )
 
-// Figure geometry: four panels in a 2×2 grid under a one-line header.
+// Figure geometry: four panels in a 2×2 grid (six in 2×3 for the mlp, each column
+// as wide) under a two-line header.
 const (
 	figureWidth  = 12 * vg.Inch
 	figureHeight = 9 * vg.Inch
 	figureDPI    = 110
 	headerHeight = 0.7 * vg.Inch
 )
+
+// figureSize returns the width and height of run r's figure.
+func figureSize(r *sim.Run) (vg.Length, vg.Length) {
+	if r.MLP() != nil {
+		return figureWidth * 3 / 2, figureHeight
+	}
+	return figureWidth, figureHeight
+}
 
 // Colors, after the reference: the small or constant step lightest, larger steps and
 // later decays darker (light steel blue → cornflower → blue → midnight blue).
@@ -37,6 +46,7 @@ var (
 	colorDecay      = color.Gray{Y: 110}
 	colorGrid       = color.Gray{Y: 222}
 	colorKink       = color.RGBA{R: 220, G: 80, B: 20, A: 255}
+	colorTeacher    = color.Gray{Y: 90}
 	colorAlert      = color.RGBA{R: 190, G: 0, B: 0, A: 255}
 )
 
@@ -48,18 +58,24 @@ var scenarioColors = map[string]color.Color{
 	"diag-decay10": colorCornflower,
 	"diag-decay30": colorBlue,
 	"diag-decay50": colorMidnight,
+
+	"teacher3-const":   colorLightSteel,
+	"teacher3-decay10": colorCornflower,
+	"teacher3-decay30": colorBlue,
+	"teacher3-decay50": colorMidnight,
 }
 
 // writeFigure draws the figure of run r in format "png" or "svg".
 func writeFigure(w io.Writer, format string, r *sim.Run) error {
 	switch format {
 	case "png":
-		c := vgimg.NewWith(vgimg.UseWH(figureWidth, figureHeight), vgimg.UseDPI(figureDPI))
+		width, height := figureSize(r)
+		c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(figureDPI))
 		drawFigure(draw.New(c), r)
 		_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
 		return err
 	case "svg":
-		c := vgsvg.New(figureWidth, figureHeight)
+		c := vgsvg.New(figureSize(r))
 		drawFigure(draw.New(c), r)
 		_, err := c.WriteTo(w)
 		return err
@@ -67,9 +83,11 @@ func writeFigure(w io.Writer, format string, r *sim.Run) error {
 	return fmt.Errorf("unknown figure format %q", format)
 }
 
-// drawFigure draws the header and the four panels of the reference: for a ReLU net
-// train loss, final predictor, Jacobian rank and feature sparsity; for a diagonal
-// net train loss, test loss, Jacobian rank and ‖β‖₀.
+// drawFigure draws the header and the panels of the reference: for a ReLU net train
+// loss, final predictor, Jacobian rank and feature sparsity; for a diagonal net train
+// loss, test loss, Jacobian rank and ‖β‖₀; for the mlp train loss, test loss, the
+// final predictor against the teacher (1D) or the test predictions against the
+// teacher's labels, Jacobian rank and the feature sparsity of hidden layers 1 and 2.
 func drawFigure(dc draw.Canvas, r *sim.Run) {
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
@@ -115,13 +133,31 @@ func drawFigure(dc draw.Canvas, r *sim.Run) {
 	rank := linearPanel("Jacobian rank", fmt.Sprintf("rank of φ on fresh points (p = %d)", r.Model().NumParams()),
 		func(m sim.Metrics) float64 { return m.Rank })
 	var plots [][]*plot.Plot
-	if r.Diagonal() != nil {
+	switch {
+	case r.Diagonal() != nil:
 		test := logPanel("Test loss", lossLabel("test", cfg.Loss, r.Test().Len()), "",
 			func(m sim.Metrics) float64 { return m.TestLoss })
 		l0 := linearPanel("Sparsity ‖β‖₀", fmt.Sprintf("coordinates k with |u_k v_k| > %g", sim.L0Threshold),
 			func(m sim.Metrics) float64 { return m.L0 })
 		plots = [][]*plot.Plot{{loss, test}, {rank, l0}}
-	} else {
+	case r.MLP() != nil:
+		test := logPanel("Test loss", lossLabel("test", cfg.Loss, r.Test().Len()), "",
+			func(m sim.Metrics) float64 { return m.TestLoss })
+		fit := testFitPanel(r, curve)
+		if r.MLP().InputDim() == 1 {
+			fit = predictorPanel(r, curve)
+		}
+		sparsity := func(layer int, f func(sim.Metrics) float64) *plot.Plot {
+			title := fmt.Sprintf("Feature sparsity, layer %d", layer)
+			if layer > r.MLP().Depth() {
+				title += " (none: one hidden layer)"
+			}
+			return linearPanel(title, fmt.Sprintf("feature sparsity (%%), τ_dup = %g", cfg.DupTau), f)
+		}
+		plots = [][]*plot.Plot{{loss, test, fit}, {rank,
+			sparsity(1, func(m sim.Metrics) float64 { return 100 * m.FeatureSparsityL1 }),
+			sparsity(2, func(m sim.Metrics) float64 { return 100 * m.FeatureSparsityL2 })}}
+	default:
 		sparsity := linearPanel("Feature sparsity", "feature sparsity (%)",
 			func(m sim.Metrics) float64 { return 100 * m.FeatureSparsity })
 		plots = [][]*plot.Plot{{loss, predictorPanel(r, curve)}, {rank, sparsity}}
@@ -137,7 +173,7 @@ func drawFigure(dc draw.Canvas, r *sim.Run) {
 	dc.FillText(header, vg.Point{X: dc.Center().X, Y: dc.Max.Y - headerHeight/2}, line2)
 
 	body := draw.Crop(dc, 0, 0, 0, -headerHeight)
-	tiles := draw.Tiles{Rows: 2, Cols: 2,
+	tiles := draw.Tiles{Rows: len(plots), Cols: len(plots[0]),
 		PadX: 0.45 * vg.Inch, PadY: 0.35 * vg.Inch,
 		PadLeft: 0.15 * vg.Inch, PadRight: 0.3 * vg.Inch, PadBottom: 0.1 * vg.Inch, PadTop: 0.05 * vg.Inch}
 	canvases := plot.Align(plots, tiles, body)
@@ -158,8 +194,14 @@ func headerText(r *sim.Run) (settings, outcome string, diverged bool) {
 		step += fmt.Sprintf(" → peak %.3g", peak)
 	}
 	model := fmt.Sprintf("width %d", cfg.Width)
-	if cfg.Model == sim.ModelDiagonal {
+	switch cfg.Model {
+	case sim.ModelDiagonal:
 		model = fmt.Sprintf("d = %d, n = %d, r = %d", cfg.Dim, cfg.Samples, cfg.Support)
+	case sim.ModelMLP:
+		model = fmt.Sprintf("d = %d, layers %s, n = %d", cfg.Dim, cfg.Get("layers"), r.Data().Len())
+		if !cfg.Biases {
+			model += ", no biases"
+		}
 	}
 	settings = strings.Join([]string{
 		cfg.Scenario,
@@ -173,10 +215,17 @@ func headerText(r *sim.Run) (settings, outcome string, diverged bool) {
 		return settings, err.Error(), true
 	}
 	m := r.Latest()
-	if r.Diagonal() != nil {
+	switch {
+	case r.Diagonal() != nil:
 		outcome = fmt.Sprintf("after %d iterations: train loss %.3g · test loss %.3g · rank %g · ‖β‖₀ = %g",
 			r.Iter(), m.TrainLoss, m.TestLoss, m.Rank, m.L0)
-	} else {
+	case r.MLP() != nil:
+		outcome = fmt.Sprintf("after %d iterations: train loss %.3g · test loss %.3g · rank %g · feature sparsity %.1f %% (layer 1), %.1f %% (layer 2)",
+			r.Iter(), m.TrainLoss, m.TestLoss, m.Rank, 100*m.FeatureSparsityL1, 100*m.FeatureSparsityL2)
+		if r.MLP().InputDim() == 1 {
+			outcome += fmt.Sprintf(" · %s (teacher %d)", plural(int(m.Kinks), "kink"), r.TeacherKinks().Visible)
+		}
+	default:
 		outcome = fmt.Sprintf("after %d iterations: train loss %.3g · rank %g · feature sparsity %.1f %% · %s",
 			r.Iter(), m.TrainLoss, m.Rank, 100*m.FeatureSparsity, plural(int(m.Kinks), "kink"))
 	}
@@ -419,23 +468,38 @@ func formatTick(v float64) string {
 }
 
 // predictorPanel draws the final predictor on the grid, the data as black dots and
-// each visible kink as a triangle on the x axis.
+// each visible kink as a triangle on the x axis; for the mlp also the teacher, dashed,
+// with its visible kinks as grey triangles pointing down just above the predictor's,
+// so that a kink the student shares with the teacher reads as ▼ over ▲.
 func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
 	ks := r.KinkSummary()
+	teacher := r.Teacher()
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("Final predictor: %s (%s)", plural(ks.Visible, "kink"), plural(ks.Raw, "single-neuron kink"))
+	if teacher != nil {
+		p.Title.Text = fmt.Sprintf("Final predictor: %s, teacher %d", plural(ks.Visible, "kink"), r.TeacherKinks().Visible)
+	}
 	p.X.Label.Text = "x"
 	p.Y.Label.Text = "h(x)"
 	p.Add(lightGrid())
 
 	ds := r.Data()
 	grid := predictorGrid(ds)
-	hs := make([]float64, len(grid))
+	h := predictorOf(r)
+	hs, ts := make([]float64, len(grid)), []float64(nil)
 	for i, x := range grid {
-		hs[i] = r.Net().At(x)
+		hs[i] = h(x)
+	}
+	curves := [][]float64{hs, ds.Y}
+	if teacher != nil {
+		ts = make([]float64, len(grid))
+		for i, x := range grid {
+			ts[i] = teacher.At(x)
+		}
+		curves = append(curves, ts)
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, ys := range [][]float64{hs, ds.Y} {
+	for _, ys := range curves {
 		for _, y := range ys {
 			if usable(y, false) {
 				lo, hi = min(lo, y), max(hi, y)
@@ -448,9 +512,29 @@ func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
 	span := max(hi-lo, 1e-9)
 	// Room below for the kink marks, above for the legend.
 	p.Y.Min, p.Y.Max = lo-0.12*span, hi+0.3*span
+	if teacher != nil {
+		// Two rows of marks, and a legend of five entries.
+		p.Y.Min, p.Y.Max = lo-0.22*span, hi+0.4*span
+		p.Legend.Left = higherOnRight(grid, hs)
+	}
 	p.X.Min, p.X.Max = grid[0], grid[len(grid)-1]
 	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
 
+	if teacher != nil {
+		for i, seg := range segments(grid, ts, false) {
+			l, err := plotter.NewLine(seg)
+			if err != nil {
+				continue
+			}
+			l.Color = colorTeacher
+			l.Width = vg.Points(1.3)
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			p.Add(l)
+			if i == 0 {
+				p.Legend.Add("teacher", l)
+			}
+		}
+	}
 	for i, seg := range segments(grid, hs, false) {
 		l, err := plotter.NewLine(seg)
 		if err != nil {
@@ -468,7 +552,11 @@ func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
 		pts = append(pts, plotter.XY{X: ds.Input(i)[0], Y: ds.Y[i]})
 	}
 	if s, err := plotter.NewScatter(pts); err == nil {
-		s.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}
+		radius := vg.Points(3.5)
+		if ds.Len() > 20 {
+			radius = vg.Points(2.5)
+		}
+		s.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: radius, Shape: draw.CircleGlyph{}}
 		p.Add(s)
 		p.Legend.Add("data", s)
 	}
@@ -482,7 +570,81 @@ func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
 		p.Add(marks)
 		p.Legend.Add("kink", marks)
 	}
+	if teacher != nil {
+		tm := axisMarks{row: 1, glyph: draw.GlyphStyle{Color: colorTeacher, Radius: vg.Points(4.5), Shape: downTriangle{}}}
+		for _, k := range r.TeacherKinks().Clusters {
+			if k.Visible {
+				tm.xs = append(tm.xs, k.X)
+			}
+		}
+		if len(tm.xs) > 0 {
+			p.Add(tm)
+			p.Legend.Add("teacher kink", tm)
+		}
+	}
 	p.Legend.Top = true
+	return p
+}
+
+// higherOnRight reports whether the curve (xs, ys) reaches higher over the right
+// third of its range than over the left third: then a legend at the top fits better
+// on the left.
+func higherOnRight(xs, ys []float64) bool {
+	left, right := math.Inf(-1), math.Inf(-1)
+	n := len(xs)
+	for i, y := range ys {
+		if !usable(y, false) {
+			continue
+		}
+		switch {
+		case i < n/3:
+			left = max(left, y)
+		case i >= n-n/3:
+			right = max(right, y)
+		}
+	}
+	return right > left
+}
+
+// testFitPanel draws the final predictions on the test inputs against the teacher's
+// labels, with the diagonal h = y of a perfect fit: the view of the fit when the
+// inputs have more than one dimension.
+func testFitPanel(r *sim.Run, c color.Color) *plot.Plot {
+	test, n := r.Test(), r.Model()
+	p := plot.New()
+	p.Title.Text = "Final predictions on the test set"
+	p.X.Label.Text = "teacher y"
+	p.Y.Label.Text = "prediction h(x)"
+	p.Add(lightGrid())
+	pts := make(plotter.XYs, 0, test.Len())
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := 0; i < test.Len(); i++ {
+		y, h := test.Y[i], n.Predict(test.Input(i))
+		if !usable(h, false) {
+			continue
+		}
+		pts = append(pts, plotter.XY{X: y, Y: h})
+		lo, hi = min(lo, y, h), max(hi, y, h)
+	}
+	if lo > hi {
+		lo, hi = -1, 1
+	}
+	pad := 0.05 * max(hi-lo, 1e-9)
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = lo-pad, hi+pad, lo-pad, hi+pad
+	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
+	if l, err := plotter.NewLine(plotter.XYs{{X: lo - pad, Y: lo - pad}, {X: hi + pad, Y: hi + pad}}); err == nil {
+		l.Color = colorTeacher
+		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		p.Add(l)
+		p.Legend.Add("h = y", l)
+	}
+	if s, err := plotter.NewScatter(pts); err == nil {
+		s.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(1.6), Shape: draw.CircleGlyph{}}
+		p.Add(s)
+		p.Legend.Add(fmt.Sprintf("%d test points", len(pts)), s)
+	}
+	p.Legend.Top = true
+	p.Legend.Left = true
 	return p
 }
 
@@ -506,21 +668,41 @@ func (v vlines) Thumbnail(c *draw.Canvas) {
 	c.StrokeLine2(v.style, c.Min.X, y, c.Max.X, y)
 }
 
-// axisMarks draws a glyph at each x, sitting on the bottom of the data area.
+// axisMarks draws a glyph at each x, sitting on the bottom of the data area (row 0)
+// or in the row above (row 1).
 type axisMarks struct {
 	xs    []float64
 	glyph draw.GlyphStyle
+	row   int
 }
 
 func (m axisMarks) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
+	y := c.Min.Y + m.glyph.Radius*vg.Length(1+2.6*float64(m.row))
 	for _, x := range m.xs {
 		if x >= p.X.Min && x <= p.X.Max {
-			c.DrawGlyphNoClip(m.glyph, vg.Point{X: trX(x), Y: c.Min.Y + m.glyph.Radius})
+			c.DrawGlyphNoClip(m.glyph, vg.Point{X: trX(x), Y: y})
 		}
 	}
 }
 
 func (m axisMarks) Thumbnail(c *draw.Canvas) {
 	c.DrawGlyph(m.glyph, c.Center())
+}
+
+// downTriangle is a filled triangle pointing down, PyramidGlyph upside down.
+type downTriangle struct{}
+
+func (downTriangle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	c.SetLineStyle(draw.LineStyle{Color: sty.Color, Width: vg.Points(0.5)})
+	c.SetColor(sty.Color)
+	// The size of gonum's PyramidGlyph: its circumradius, centred on the centroid.
+	r := sty.Radius + (sty.Radius-sty.Radius*vg.Length(math.Sin(math.Pi/6)))/2
+	dx, dy := r*vg.Length(math.Cos(math.Pi/6)), r*vg.Length(math.Sin(math.Pi/6))
+	var path vg.Path
+	path.Move(vg.Point{X: pt.X, Y: pt.Y - r})
+	path.Line(vg.Point{X: pt.X - dx, Y: pt.Y + dy})
+	path.Line(vg.Point{X: pt.X + dx, Y: pt.Y + dy})
+	path.Close()
+	c.Fill(path)
 }
