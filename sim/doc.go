@@ -1,7 +1,10 @@
-// Package sim simulates stochastic gradient descent on small neural networks and
-// measures what the paper "SGD with Large Step Sizes Learns Sparse Features"
-// (Andriushchenko et al., ICML 2023) measures: train loss, the rank of the Jacobian
-// φ_θ(X), the feature sparsity coefficient, and the kinks of a 1D ReLU predictor.
+// Package sim simulates stochastic gradient descent on small neural networks (a
+// two-layer ReLU network on scalar inputs, a diagonal linear network on sparse
+// regression, and fully connected ReLU networks of any depth learning a random
+// teacher) and measures what the paper "SGD with Large Step Sizes Learns Sparse
+// Features" (Andriushchenko et al., ICML 2023) measures: train and test loss, the
+// rank of the Jacobian φ_θ(X), the feature sparsity coefficient (per hidden layer),
+// and the kinks of a 1D ReLU predictor.
 //
 // The package imports only the standard library and gonum, so the same code runs in
 // the command-line tool and, compiled to WebAssembly, in the browser. Everything that
