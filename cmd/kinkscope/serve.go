@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -55,6 +56,25 @@ var contentTypes = map[string]string{
 	".gz":    "application/gzip",
 }
 
+// The Content-Security-Policy of every response. Scripts and style sheets come only
+// from the site's own files: no inline script, no eval, no inline style (Ebiten and
+// the pages style elements through the CSSOM, which the policy allows). Images and
+// fetches may also use data: and blob: URLs, which the exports make (a PNG from the
+// canvas, a CSV or JSON blob). Any page may frame the simulator, as the embedding
+// instructions promise; frames within the site come from the site.
+const (
+	cspCommon = "default-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+		"connect-src 'self' data: blob:; frame-src 'self'; frame-ancestors *; " +
+		"base-uri 'none'; form-action 'none'; object-src 'none'"
+	cspPage = cspCommon + "; script-src 'self'"
+	// WebAssembly compilation counts as eval; only the pages that start the
+	// simulator may do it.
+	cspWasmPage = cspCommon + "; script-src 'self' 'wasm-unsafe-eval'"
+)
+
+// wasmPages are the pages that compile the WebAssembly module.
+var wasmPages = map[string]bool{"sim.html": true, offlineName: true}
+
 // compressible lists the extensions worth gzipping.
 var compressible = map[string]bool{
 	".html": true, ".htm": true, ".js": true, ".mjs": true, ".css": true, ".wasm": true,
@@ -79,14 +99,21 @@ type siteHandler struct {
 	dir string
 
 	mu   sync.Mutex
-	gzip map[string]gzipEntry // by path under dir
+	gzip map[string]*gzipEntry // by path under dir
+
+	compressions atomic.Int64 // files compressed so far
 }
 
-// gzipEntry is a compressed file, valid while the file keeps its size and time.
+// gzipEntry is a compressed file, valid while the file keeps its size and time. The
+// first request for it compresses; requests that come meanwhile wait for done
+// instead of compressing the same file again (a thousand visitors arriving at once
+// would otherwise compress the wasm module a thousand times).
 type gzipEntry struct {
 	mod  time.Time
 	size int64
+	done chan struct{} // closed when data and err are set
 	data []byte
+	err  error
 }
 
 // newSiteHandler returns a handler serving the static site in dir: index.html at /,
@@ -104,12 +131,13 @@ func newSiteHandler(dir string) (http.Handler, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("%s is not a directory", dir)
 	}
-	return &siteHandler{dir: abs, gzip: map[string]gzipEntry{}}, nil
+	return &siteHandler{dir: abs, gzip: map[string]*gzipEntry{}}, nil
 }
 
 func (h *siteHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
 	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Content-Security-Policy", cspPage)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		hdr.Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -150,6 +178,12 @@ func (h *siteHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer f.Close()
 
+	if wasmPages[name] {
+		hdr.Set("Content-Security-Policy", cspWasmPage)
+		if name == offlineName {
+			hdr.Set("Content-Security-Policy", offlinePolicy(f))
+		}
+	}
 	hdr.Set("Content-Type", contentType(name))
 	// Revalidate every file, not only HTML: the site's file names carry no content
 	// hash, and a cached wasm next to a fresh page would mismatch.
@@ -199,13 +233,33 @@ func (h *siteHandler) serveGzip(w http.ResponseWriter, r *http.Request, root *os
 func (h *siteHandler) compressed(name string, f *os.File, info fs.FileInfo) ([]byte, error) {
 	h.mu.Lock()
 	e, ok := h.gzip[name]
-	h.mu.Unlock()
 	if ok && e.mod.Equal(info.ModTime()) && e.size == info.Size() {
-		return e.data, nil
+		h.mu.Unlock()
+		<-e.done
+		return e.data, e.err
 	}
+	e = &gzipEntry{mod: info.ModTime(), size: info.Size(), done: make(chan struct{})}
+	h.gzip[name] = e
+	h.mu.Unlock()
+
+	h.compressions.Add(1)
+	e.data, e.err = gzipFile(f, info.Size())
+	close(e.done)
+	if e.err != nil {
+		h.mu.Lock()
+		if h.gzip[name] == e {
+			delete(h.gzip, name) // let the next request try again
+		}
+		h.mu.Unlock()
+	}
+	return e.data, e.err
+}
+
+// gzipFile compresses the first size bytes of f and rewinds it.
+func gzipFile(f *os.File, size int64) ([]byte, error) {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if _, err := io.Copy(zw, io.LimitReader(f, info.Size())); err != nil {
+	if _, err := io.Copy(zw, io.LimitReader(f, size)); err != nil {
 		return nil, err
 	}
 	if err := zw.Close(); err != nil {
@@ -214,10 +268,24 @@ func (h *siteHandler) compressed(name string, f *os.File, info fs.FileInfo) ([]b
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	h.mu.Lock()
-	h.gzip[name] = gzipEntry{mod: info.ModTime(), size: info.Size(), data: buf.Bytes()}
-	h.mu.Unlock()
 	return buf.Bytes(), nil
+}
+
+// offlinePolicy returns the policy of the offline file, whose style sheet and scripts
+// are inline: the one its <meta> tag states (written by bundle, with the hashes of
+// exactly those scripts), plus frame-ancestors, which a <meta> tag cannot set. A
+// file without the tag gets cspWasmPage, under which its inline scripts do not run.
+func offlinePolicy(f *os.File) string {
+	head := make([]byte, 4096) // the tag comes right after <meta charset>
+	n, _ := io.ReadFull(f, head)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return cspWasmPage
+	}
+	policy, ok := metaPolicy(string(head[:n]))
+	if !ok {
+		return cspWasmPage
+	}
+	return policy + "; frame-ancestors *"
 }
 
 var errIsDir = errors.New("is a directory")
