@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"flag"
 	"fmt"
@@ -27,7 +28,7 @@ func bundleCmd(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "bundle: unexpected argument %q", fs.Arg(0))
 	}
 	if *out == "" {
-		*out = filepath.Join(*dir, "kinkscope-offline.html")
+		*out = filepath.Join(*dir, offlineName)
 	}
 	read := func(name string) ([]byte, bool) {
 		b, err := os.ReadFile(filepath.Join(*dir, name))
@@ -76,15 +77,23 @@ func inline(page, css, exec, loader string, wasmGz []byte) (string, error) {
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
   return new Response(stream, { headers: { 'Content-Type': 'application/wasm' } });
 };`)
+	// The browser hashes an inline script as parsed, with its line endings made
+	// "\n"; so are they here, or a file saved with CRLF would not match its hash.
+	lf := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace
+	style := "\n" + lf(css) + "\n"
+	scripts := []string{"\n" + lf(exec) + "\n", "\n" + b64.String() + "\n", "\n" + lf(loader) + "\n"}
 	var err error
-	if page, err = replace(page, `<link rel="stylesheet" href="style.css">`, "<style>\n"+css+"\n</style>"); err != nil {
+	if page, err = replace(page, `<meta charset="utf-8">`, `<meta charset="utf-8">`+"\n"+metaCSP+offlineCSP(scripts, style)+`">`); err != nil {
+		return "", err
+	}
+	if page, err = replace(page, `<link rel="stylesheet" href="style.css">`, "<style>"+style+"</style>"); err != nil {
 		return "", err
 	}
 	if page, err = replace(page, `<script src="wasm_exec.js"></script>`,
-		"<script>\n"+exec+"\n</script>\n<script>\n"+b64.String()+"\n</script>"); err != nil {
+		"<script>"+scripts[0]+"</script>\n<script>"+scripts[1]+"</script>"); err != nil {
 		return "", err
 	}
-	if page, err = replace(page, `<script type="module" src="sim.js"></script>`, "<script type=\"module\">\n"+loader+"\n</script>"); err != nil {
+	if page, err = replace(page, `<script type="module" src="sim.js"></script>`, "<script type=\"module\">"+scripts[2]+"</script>"); err != nil {
 		return "", err
 	}
 	data := `<script type="application/octet-stream" id="kinkscope-wasm">` + base64.StdEncoding.EncodeToString(wasmGz) + `</script>`
@@ -92,4 +101,46 @@ func inline(page, css, exec, loader string, wasmGz []byte) (string, error) {
 		return "", err
 	}
 	return page, nil
+}
+
+// offlineName is the file bundle writes into the site directory.
+const offlineName = "kinkscope-offline.html"
+
+// metaCSP opens the offline file's Content-Security-Policy tag; the policy and `">`
+// follow.
+const metaCSP = `<meta http-equiv="Content-Security-Policy" content="`
+
+// offlineCSP returns the policy of the offline file. Opened from disk it has no
+// origin to trust, so nothing may load from anywhere; its inline scripts and style
+// sheet run because their SHA-256 hashes are listed, and nothing else inline does.
+// frame-ancestors cannot be set by a <meta> tag; serve adds it.
+func offlineCSP(scripts []string, style string) string {
+	hash := func(s string) string {
+		sum := sha256.Sum256([]byte(s))
+		return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	}
+	var sb strings.Builder
+	sb.WriteString("default-src 'none'; script-src 'wasm-unsafe-eval'")
+	for _, s := range scripts {
+		sb.WriteString(" " + hash(s))
+	}
+	sb.WriteString("; style-src " + hash(style))
+	sb.WriteString("; img-src data: blob:; connect-src data: blob:; base-uri 'none'; form-action 'none'; object-src 'none'")
+	return sb.String()
+}
+
+// metaPolicy returns the policy of the Content-Security-Policy tag that bundle
+// writes, when page has one.
+func metaPolicy(page string) (string, bool) {
+	_, rest, ok := strings.Cut(page, metaCSP)
+	if !ok {
+		return "", false
+	}
+	policy, _, ok := strings.Cut(rest, `"`)
+	for _, c := range policy {
+		if c < ' ' || c > '~' {
+			return "", false // not a policy bundle wrote
+		}
+	}
+	return policy, ok && policy != ""
 }

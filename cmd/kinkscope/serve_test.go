@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // site builds a site directory inside a parent that also holds a secret file, and
@@ -61,11 +65,17 @@ func site(t *testing.T) string {
 		"leak.txt":   filepath.Join(parent, "secret.txt"), // absolute, outside
 		"leak2.txt":  "../secret.txt",                     // relative, outside
 		"linkdir":    filepath.Join(parent, "outside"),    // directory outside
+		"parentlink": "..",                                // the parent itself
+		"sub/up":     "../..",                             // out through a subdirectory
+		"sub/hop":    "../leak2.txt",                      // inside, to a link that leaves
 		"alias.html": "sub/page.html",                     // inside: allowed
 	} {
 		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
 			t.Skipf("symlinks unavailable: %v", err)
 		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "emptydir"), 0o755); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }
@@ -272,6 +282,16 @@ func TestServeRefuses(t *testing.T) {
 		"/leak.txt",
 		"/leak2.txt",
 		"/linkdir/x.html",
+		"/parentlink/secret.txt",
+		"/sub/up/secret.txt",
+		"/sub/hop",
+		"/.%2e/secret.txt",
+		"/sub/.%2e/.secret",
+		"/%252e%252e/secret.txt",
+		"/sub%2f..%2f..%2fsecret.txt",
+		"/index.html%00.js",
+		"/emptydir/",
+		"/linkdir/",
 	} {
 		resp := get(t, h, "GET", target, "gzip")
 		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusForbidden {
@@ -400,5 +420,56 @@ func TestServeCommand(t *testing.T) {
 		if warned := strings.Contains(stderr.String(), "not a loopback address"); warned != tt.warn {
 			t.Errorf("serve -addr %s: warning %v, want %v (stderr %q)", tt.addr, warned, tt.warn, stderr)
 		}
+	}
+}
+
+// Raw request lines, as an attacker would send them: no client cleans the path.
+func TestServeRawRequests(t *testing.T) {
+	srv := httptest.NewServer(newHandler(t, site(t)))
+	defer srv.Close()
+	for _, tt := range []struct {
+		target string
+		status int
+	}{
+		{"/index.html", http.StatusOK},
+		{"/../secret.txt", http.StatusNotFound},
+		{"/sub/../../secret.txt", http.StatusNotFound},
+		{"/%2e%2e/secret.txt", http.StatusNotFound},
+		{"/%2e%2e%2fsecret.txt", http.StatusNotFound},
+		{"/..%2f..%2fsecret.txt", http.StatusNotFound},
+		{"/..\\secret.txt", http.StatusNotFound},
+		{"/%5c..%5csecret.txt", http.StatusNotFound},
+		{"/.git/config", http.StatusNotFound},
+		{"/leak.txt", http.StatusNotFound},
+		{"../secret.txt", http.StatusBadRequest},
+		{"*", http.StatusNotFound},
+		{"http://evil.example/../secret.txt", http.StatusNotFound},
+	} {
+		conn, err := net.DialTimeout("tcp", srv.Listener.Addr().String(), 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n", tt.target)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			conn.Close()
+			t.Fatalf("GET %s: %v", tt.target, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		conn.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("GET %s: status %d, want %d", tt.target, resp.StatusCode, tt.status)
+		}
+		if strings.Contains(string(b), "outside") || strings.Contains(string(b), "dot-") {
+			t.Errorf("GET %s leaked %q", tt.target, b)
+		}
+	}
+}
+
+func TestServeDefaultsToLoopback(t *testing.T) {
+	host, _, err := net.SplitHostPort(defaultAddr)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		t.Errorf("default address %q is not a loopback address", defaultAddr)
 	}
 }

@@ -1,0 +1,88 @@
+//go:build !js
+
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// recordViolations makes every document the tab opens, frames included, record the
+// Content-Security-Policy violations it sees in window.cspViolations. DevTools
+// injects the listener before the page's own scripts, and outside its policy.
+func recordViolations(t *testing.T, ctx context.Context) {
+	t.Helper()
+	const listener = `window.cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.cspViolations.push(e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber);
+});`
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: listener})
+		return err
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// allViolations is a JavaScript expression for the violations of the page and of its
+// same-origin frames.
+const allViolations = `[window, ...[...document.querySelectorAll('iframe')].map((f) => f.contentWindow)]
+  .flatMap((w) => { try { return w.cspViolations || []; } catch { return ['frame not readable']; } })`
+
+// checkViolations reports the violations seen so far.
+func checkViolations(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	if v := eval[[]string](t, ctx, allViolations); len(v) > 0 {
+		t.Fatalf("%s: the policy blocked %d things:\n%s", url, len(v), strings.Join(v, "\n"))
+	}
+}
+
+// TestBrowserCSP opens every page of the site under the policies serve sends, and
+// the offline file under its <meta> policy from disk, and checks that each works and
+// that the browser blocked nothing.
+func TestBrowserCSP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	b := startBrowser(t)
+	offline, err := filepath.Abs(filepath.Join(b.dist, offlineName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, url, ready string
+	}{
+		{"simulator", b.base + "sim.html?scenario=relu1d-large", `document.documentElement.dataset.ready === '1'`},
+		{"controls", b.base, `document.documentElement.dataset.ready === '1' &&
+			document.querySelector('iframe').contentDocument.documentElement.dataset.ready === '1'`},
+		{"lecture notes", b.base + "examples/lecture.html", `[...document.querySelectorAll('iframe')].length > 0 &&
+			[...document.querySelectorAll('iframe')].every((f) => f.contentDocument && f.contentDocument.documentElement.dataset.ready === '1')`},
+		{"offline file from disk", "file://" + offline + "?scenario=relu1d-small", `document.documentElement.dataset.ready === '1'`},
+		{"offline file served", b.base + offlineName + "?scenario=relu1d-small", `document.documentElement.dataset.ready === '1'`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := b.tab(t, 1280, 2400) // tall, so that lazy frames load
+			recordViolations(t, ctx)
+			if err := chromedp.Do(ctx, chromedp.Navigate(tt.url)); err != nil {
+				t.Fatal(err)
+			}
+			// Stop waiting at the first violation, to report it rather than a time-out.
+			waitFor(t, ctx, `(`+tt.ready+`) || `+allViolations+`.length > 0`, 60*time.Second)
+			checkViolations(t, ctx, tt.url)
+			// Let the simulators run and draw a little: a blocked style or eval may
+			// show only then.
+			const sims = `[window, ...[...document.querySelectorAll('iframe')].map((f) => f.contentWindow)].filter((w) => w.kinkscope)`
+			eval[any](t, ctx, sims+`.forEach((w) => w.kinkscope.step(100)), null`)
+			waitFor(t, ctx, sims+`.every((w) => w.kinkscope.state().iter >= 100)`, 30*time.Second)
+			checkViolations(t, ctx, tt.url)
+		})
+	}
+}
