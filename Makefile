@@ -42,9 +42,18 @@ dist: build
 run: build
 	$(BIN) serve -addr $(ADDR) -dir $(DIST)
 
-## test: vet (host and wasm), unit tests, and browser tests in headless Chromium
+## test: vet (host and wasm), unit tests, browser tests in headless Chromium, the sim
+## tests again as WebAssembly in Node (same golden digests: the browser computes the
+## same runs), and a short run of each fuzz test
 test: vet chromium dist
 	KINKSCOPE_DIST=$(CURDIR)/$(DIST) KINKSCOPE_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 20m ./...
+	@command -v node >/dev/null 2>&1 || { echo "The wasm tests run in Node.js. Install it with:  sudo apt-get install nodejs"; exit 1; }
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout 15m -exec="$(GOROOT)/lib/wasm/go_js_wasm_exec" ./sim
+	@for t in sim:FuzzParsePoints sim:FuzzFormatPoints sim:FuzzDecodeSettings render:FuzzNewSession \
+		render:FuzzParseMessage cmd/kinkscope:FuzzReadInit; do \
+		echo "$(GO) test -run '^$$' -fuzz '^$${t#*:}$$' -fuzztime 3s ./$${t%%:*}"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime 3s ./$${t%%:*} || exit 1; \
+	done
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
