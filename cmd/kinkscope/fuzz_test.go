@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,11 +16,12 @@ import (
 
 // initErrorForms are the problems readInit reports, each in one line: the empty
 // file, a CSV syntax error with its line, the header, a line's fields or numbers, no
-// rows, and a row count that disagrees with the size setting or is out of its range.
+// rows, and a row count that disagrees with the size setting (or the mlp's shape) or
+// is out of its range.
 var initErrorForms = regexp.MustCompile(`^(empty file, want a header line |` +
 	`(record on line \d+; )?parse error on line \d+, column \d+: |record on line \d+: |` +
-	`header ".*", want |line \d+: |no (neuron|coordinate)s after the header$|` +
-	`\d+ (neuron|coordinate)s?(, but | set |: ))`)
+	`header ".*", want |line \d+: |no (neuron|coordinate|parameter)s after the header$|` +
+	`\d+ (neuron|coordinate|parameter)s?(, but | set |: ))`)
 
 // FuzzReadInit feeds any file to the loader of -init: no panic; a rejection is one
 // line that says what is wrong (and where); an accepted file gives a run that starts
@@ -31,9 +33,10 @@ func FuzzReadInit(f *testing.F) {
 	dir := f.TempDir()
 	path := filepath.Join(dir, "params.csv")
 	f.Fuzz(func(t *testing.T, data []byte, model uint8, size uint8) {
-		// The model's first scenario; size 0 leaves the size to the file, else the
-		// size is set explicitly (-set width=N) and the file must agree.
-		kind := sim.ModelKind(int(model) % 2) // relu1d or diag: the models -init reads
+		// The model's first scenario. Size 0 leaves the size (width, dim) to the
+		// file; otherwise it is set explicitly (-set width=N) and the file must agree.
+		// For the mlp, whose file lists θ, a size picks a small network instead.
+		kind := sim.ModelKind(int(model) % 3)
 		var cfg sim.Config
 		for _, s := range sim.Scenarios {
 			if c, _ := sim.Scenario(s.Name); c.Model == kind {
@@ -44,15 +47,21 @@ func FuzzReadInit(f *testing.F) {
 		l := layoutOf(kind)
 		sizeSet := size > 0
 		if sizeSet {
-			mustSetting(t, &cfg, l.size, strconv.Itoa(int(size)))
-			if kind == sim.ModelDiagonal {
+			switch kind {
+			case sim.ModelMLP:
+				mustSetting(t, &cfg, "layers", strconv.Itoa(int(size)%3+1))
+				mustSetting(t, &cfg, "biases", map[bool]string{true: "on", false: "off"}[size%2 == 0])
+			case sim.ModelDiagonal:
 				mustSetting(t, &cfg, "support", "1")
+				fallthrough
+			default:
+				mustSetting(t, &cfg, l.size, strconv.Itoa(int(size)))
 			}
 		}
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		before := cfg
+		before := cfg.Changed()
 		theta, err := readInit(path, &cfg, sizeSet)
 		if err != nil {
 			msg := err.Error()
@@ -61,12 +70,17 @@ func FuzzReadInit(f *testing.F) {
 			}
 			return
 		}
-		rows, _ := strconv.Atoi(cfg.Get(l.size))
-		if len(theta) != rows*len(l.columns) || rows < 1 {
-			t.Fatalf("readInit(%q): %d numbers for %s = %d, want %d", data, len(theta), l.size, rows, rows*len(l.columns))
+		rows := len(theta) / len(l.columns)
+		switch {
+		case kind == sim.ModelMLP:
+			if want := sim.MLPParams(cfg.Dim, cfg.Layers, cfg.Biases); len(theta) != want {
+				t.Fatalf("readInit(%q): %d parameters for the mlp, want %d", data, len(theta), want)
+			}
+		case cfg.Get(l.size) != strconv.Itoa(rows) || len(theta)%len(l.columns) != 0:
+			t.Fatalf("readInit(%q): %d numbers for %s = %s", data, len(theta), l.size, cfg.Get(l.size))
 		}
-		if sizeSet && cfg.Get(l.size) != before.Get(l.size) {
-			t.Fatalf("readInit(%q) changed %s from %s to %s, which was set explicitly", data, l.size, before.Get(l.size), cfg.Get(l.size))
+		if changed := cfg.Changed(); sizeSet && !slices.Equal(changed, before) {
+			t.Fatalf("readInit(%q) changed the settings %q to %q, though the size was set explicitly", data, before, changed)
 		}
 		if err := cfg.Validate(); err != nil {
 			t.Fatalf("readInit(%q) accepted the file, but the config is invalid: %v", data, err)
