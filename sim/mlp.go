@@ -33,13 +33,12 @@ type MLP struct {
 	wOff   []int // offset of layer k's weights in θ (k = 0..L, k = L the output layer)
 	bOff   []int // offset of layer k's biases, −1 without biases
 
-	act  [][]float64 // a_{k+1} of the last forward pass (k = 0..L−1)
-	tan  [][]float64 // da_{k+1}/dx along a line (1D kinks)
-	dlt  [][]float64 // ∂h/∂z_{k+1} of the last backward pass
-	lz   [][]float64 // z_{k+1}(x) along a line (1D kinks)
-	ldz  [][]float64 // dz_{k+1}/dx along a line
-	in1  [1]float64  // the input of At
-	xbuf []float64   // an input row for Activations and the rank
+	act [][]float64 // a_{k+1} of the last forward pass (k = 0..L−1)
+	tan [][]float64 // da_{k+1}/dx along a line (1D kinks)
+	dlt [][]float64 // ∂h/∂z_{k+1} of the last backward pass
+	lz  [][]float64 // z_{k+1}(x) along a line (1D kinks)
+	ldz [][]float64 // dz_{k+1}/dx along a line
+	in1 [1]float64  // the input of At
 }
 
 // Initialization scales of the teacher–student experiment: weights N(0, σ²) with
@@ -92,7 +91,6 @@ func NewMLP(dims []int, biases bool) *MLP {
 		n.lz = append(n.lz, make([]float64, dims[k+1]))
 		n.ldz = append(n.ldz, make([]float64, dims[k+1]))
 	}
-	n.xbuf = make([]float64, dims[0])
 	return n
 }
 
