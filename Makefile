@@ -46,7 +46,9 @@ run: build
 ## tests again as WebAssembly in Node (same golden digests: the browser computes the
 ## same runs), and a short run of each fuzz test
 test: vet chromium dist
-	KINKSCOPE_DIST=$(CURDIR)/$(DIST) KINKSCOPE_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 20m ./...
+	# One package at a time (-p 1): the browser tests measure frame times and must not
+	# share the two cores with the sim package's science tests.
+	KINKSCOPE_DIST=$(CURDIR)/$(DIST) KINKSCOPE_REQUIRE_BROWSER=1 $(GO) test -p 1 -count=1 -timeout 25m ./...
 	@command -v node >/dev/null 2>&1 || { echo "The wasm tests run in Node.js. Install it with:  sudo apt-get install nodejs"; exit 1; }
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout 15m -exec="$(GOROOT)/lib/wasm/go_js_wasm_exec" ./sim
 	@for t in sim:FuzzParsePoints sim:FuzzFormatPoints sim:FuzzDecodeSettings render:FuzzNewSession \
