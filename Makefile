@@ -7,7 +7,7 @@ GOROOT  := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/misc/wasm/wasm_exec.js))
 STATIC  := index.html $(wildcard web/*.html web/*.js web/*.css)
 
-.PHONY: all build dist run test vet unit browser bench clean chromium
+.PHONY: all build dist run test vet unit browser bench clean chromium node
 
 all: build
 
@@ -45,11 +45,10 @@ run: build
 ## test: vet (host and wasm), unit tests, browser tests in headless Chromium, the sim
 ## tests again as WebAssembly in Node (same golden digests: the browser computes the
 ## same runs), and a short run of each fuzz test
-test: vet chromium dist
+test: vet chromium node dist
 	# One package at a time (-p 1): the browser tests measure frame times and must not
 	# share the two cores with the sim package's science tests.
 	KINKSCOPE_DIST=$(CURDIR)/$(DIST) KINKSCOPE_REQUIRE_BROWSER=1 $(GO) test -p 1 -count=1 -timeout 25m ./...
-	@command -v node >/dev/null 2>&1 || { echo "The wasm tests run in Node.js. Install it with:  sudo apt-get install nodejs"; exit 1; }
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout 15m -exec="$(GOROOT)/lib/wasm/go_js_wasm_exec" ./sim
 	@for t in sim:FuzzParsePoints sim:FuzzFormatPoints sim:FuzzDecodeSettings render:FuzzNewSession \
 		render:FuzzParseMessage cmd/kinkscope:FuzzReadInit; do \
@@ -70,6 +69,16 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
 		echo "The browser tests need Chromium. Install it with:  sudo apt-get install chromium"; exit 1; \
+	fi
+
+## node: the sim tests also run as WebAssembly in Node.js; install it when root
+node:
+	@if command -v node >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's nodejs for the WebAssembly tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null; \
+	else \
+		echo "The WebAssembly tests run in Node.js. Install it with:  sudo apt-get install nodejs"; exit 1; \
 	fi
 
 ## bench: SGD steps/s, allocations and metric snapshot times
