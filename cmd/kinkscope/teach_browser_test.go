@@ -353,6 +353,8 @@ func TestBrowserTeaching(t *testing.T) {
 		b.openSim(t, ctx3, "scenario=teacher3-decay50&dim=5&iters=3000")
 		eval[any](t, ctx3, `kinkscope.runTo(3000), null`)
 		waitFor(t, ctx3, `kinkscope.state().iter === 3000 && !kinkscope.state().running`, 60*time.Second)
+		p5 := eval[perfStats](t, ctx3, `kinkscope.perf()`)
+		t.Logf("teacher3-decay50, d = 5, 3,000 iterations: work per frame p50 %.1f ms, p95 %.1f ms, max %.1f ms", p5.P50, p5.P95, p5.Max)
 		screenshot(t, ctx3, "teacher3-d5")
 	})
 
