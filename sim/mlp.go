@@ -585,8 +585,38 @@ type mlpRank struct {
 	pts     *Dataset  // the fresh inputs, sorted when d = 1
 	jac     []float64 // φ, nf × p
 	red     []float64 // C, up to 2S × p
+	keep    []int     // non-zero columns of φ
 	pattern []bool    // activation pattern of the current point
 	prev    []bool    // and of the previous one
+}
+
+// dropZeroColumns compacts the nf×p Jacobian in rk.jac to its non-zero columns (the
+// parameters of dead neurons have none), which leaves its non-zero singular values
+// as they are and makes the SVD cheaper: it costs O(nf·cols²). It returns the number
+// of columns kept.
+func (rk *mlpRank) dropZeroColumns(nf, p int) int {
+	keep := rk.keep[:0]
+	for k := 0; k < p; k++ {
+		for i := 0; i < nf; i++ {
+			if rk.jac[i*p+k] != 0 {
+				keep = append(keep, k)
+				break
+			}
+		}
+	}
+	rk.keep = keep
+	cols := len(keep)
+	if cols == p || cols == 0 {
+		return cols
+	}
+	for i := 0; i < nf; i++ {
+		row := rk.jac[i*p : (i+1)*p]
+		dst := rk.jac[i*cols : (i+1)*cols]
+		for j, k := range keep {
+			dst[j] = row[k] // i·cols+j ≤ i·p+k: reads stay ahead of writes
+		}
+	}
+	return cols
 }
 
 // newMLPRank draws p fresh inputs for a network with input dimension d and p
@@ -612,7 +642,11 @@ func (rk *mlpRank) singularValues(n *MLP) []float64 {
 	rk.jac = grow(rk.jac, nf*p)
 	if n.InputDim() != 1 {
 		Jacobian(rk.jac, n, rk.pts)
-		return SingularValues(rk.jac, nf, p)
+		cols := rk.dropZeroColumns(nf, p)
+		if cols == 0 {
+			return nil
+		}
+		return SingularValues(rk.jac[:nf*cols], nf, cols)
 	}
 	hidden := 0
 	for l := 1; l <= n.Depth(); l++ {
