@@ -279,26 +279,13 @@ func gridHs(snap *Snapshot) [][]float64 {
 }
 
 // drawParamNorms draws the sorted Jacobian column norms of every parameter of a
-// deep network.
+// deep network, on a log axis.
 func drawParamNorms(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
-	var all [][]float64
-	for _, rv := range snap.Runs {
-		all = append(all, sortedDesc(rv.Norms))
+	norms := make([][]float64, len(snap.Runs))
+	for i, rv := range snap.Runs {
+		norms[i] = rv.Norms
 	}
-	n := 0
-	if len(all) > 0 {
-		n = len(all[0])
-	}
-	snapLog := *snap
-	snapLog.View.LogBar = true
-	f := normFrame(c, &snapLog, r, "Jacobian column norms per parameter", "parameters, sorted by norm", n, all)
-	for i, v := range all {
-		clr := cols[i]
-		if len(all) == 1 {
-			clr = colRunLight
-		}
-		bars(f, v, i, len(all), clr)
-	}
+	drawSortedNorms(c, snap, r, cols, "Jacobian column norms per parameter", "parameters, sorted by norm", norms, true)
 }
 
 // sortedDesc returns a copy of v sorted in decreasing order.
@@ -324,6 +311,30 @@ func countPositive(v []float64) int {
 		}
 	}
 	return n
+}
+
+// drawSortedNorms draws one panel of Jacobian column norms, each run's sorted in
+// decreasing order: bars for one run, a line per run when several are compared. A
+// log axis is used when the view asks for it or always is set.
+func drawSortedNorms(c *canvas, snap *Snapshot, r Rect, cols []color.Color, title, xlabel string, norms [][]float64, always bool) {
+	all := make([][]float64, len(norms))
+	for i, v := range norms {
+		all[i] = sortedDesc(v)
+	}
+	n := 0
+	if len(all) > 0 {
+		n = len(all[0])
+	}
+	view := *snap
+	view.View.LogBar = view.View.LogBar || always
+	f := normFrame(c, &view, r, title, xlabel, n, all)
+	for i, v := range all {
+		clr := cols[i]
+		if len(all) == 1 {
+			clr = colRunLight
+		}
+		bars(f, v, i, len(all), clr)
+	}
 }
 
 // normFrame draws the axes for sorted column norms.
@@ -361,66 +372,41 @@ func bars(f *frame, vals []float64, i, of int, clr color.Color) {
 }
 
 func drawNorms(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
-	var all [][]float64
+	norms := make([][]float64, len(snap.Runs))
 	title := ""
 	for i, rv := range snap.Runs {
-		all = append(all, sortedDesc(rv.Norms))
+		norms[i] = rv.Norms
 		if i > 0 {
 			title += " · "
 		}
 		title += fmt.Sprintf("%d", countPositive(rv.Norms))
 	}
-	n := 0
-	if len(all) > 0 {
-		n = len(all[0])
-	}
-	if len(snap.Runs) == 1 {
-		title = fmt.Sprintf("Jacobian column norms per neuron: %s of %d active", title, n)
-		if r.W < 400 {
-			title = fmt.Sprintf("Column norms: %d/%d active", countPositive(snap.Runs[0].Norms), n)
-		}
-	} else {
+	switch {
+	case len(snap.Runs) != 1:
 		title = "Column norms per neuron, active: " + title
+	case r.W < 400:
+		title = fmt.Sprintf("Column norms: %s/%d active", title, len(norms[0]))
+	default:
+		title = fmt.Sprintf("Jacobian column norms per neuron: %s of %d active", title, len(norms[0]))
 	}
-	f := normFrame(c, snap, r, title, "neurons, sorted by norm", n, all)
-	for i, v := range all {
-		clr := cols[i]
-		if len(all) == 1 {
-			clr = colRunLight
-		}
-		bars(f, v, i, len(all), clr)
-	}
+	drawSortedNorms(c, snap, r, cols, title, "neurons, sorted by norm", norms, false)
 }
 
+// drawDiagNorms draws ‖φ_{:,u_k}‖ and ‖φ_{:,v_k}‖ together per coordinate: the noise
+// drives both to zero off the support, over many decades, so always on a log axis.
 func drawDiagNorms(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
-	// ‖φ_{:,u_k}‖ and ‖φ_{:,v_k}‖ together per coordinate, sorted: the noise drives
-	// both to zero off the support.
-	var all [][]float64
-	for _, rv := range snap.Runs {
-		k := make([]float64, len(rv.NormsU))
-		for j := range k {
-			k[j] = math.Hypot(rv.NormsU[j], rv.NormsV[j])
+	norms := make([][]float64, len(snap.Runs))
+	for i, rv := range snap.Runs {
+		norms[i] = make([]float64, len(rv.NormsU))
+		for j := range norms[i] {
+			norms[i][j] = math.Hypot(rv.NormsU[j], rv.NormsV[j])
 		}
-		all = append(all, sortedDesc(k))
-	}
-	n := 0
-	if len(all) > 0 {
-		n = len(all[0])
 	}
 	title := "Column norms per coordinate k (u_k and v_k together)"
 	if r.W < 400 {
 		title = "Column norms per coordinate"
 	}
-	snapLog := *snap
-	snapLog.View.LogBar = true // spans many decades: always log
-	f := normFrame(c, &snapLog, r, title, "coordinates k, sorted by norm", n, all)
-	for i, v := range all {
-		clr := cols[i]
-		if len(all) == 1 {
-			clr = colRunLight
-		}
-		bars(f, v, i, len(all), clr)
-	}
+	drawSortedNorms(c, snap, r, cols, title, "coordinates k, sorted by norm", norms, true)
 }
 
 func drawBeta(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
