@@ -18,7 +18,6 @@ type Game struct {
 	session *Session
 	canvas  canvas
 	w, h    float64 // CSS pixels
-	drawn   int     // frames drawn
 	shown   struct {
 		version int
 		w, h    float64
@@ -100,7 +99,6 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	screen.Fill(colPage)
 	g.predictor = drawPanels(&g.canvas, snap, Layout(g.w, g.h), g.drag)
 	drawHeader(&g.canvas, snap, g.w)
-	g.drawn++
 	if len(g.pngWanted) > 0 {
 		data, err := encodePNG(screen)
 		for _, done := range g.pngWanted {
@@ -122,8 +120,6 @@ func encodePNG(screen *ebiten.Image) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Drawn returns how many frames have been drawn.
-func (g *Game) Drawn() int { return g.drawn }
 
 // LayoutF renders at the device's pixel density so that lines stay sharp on HiDPI
 // screens; drawing works in CSS pixels scaled by the factor.

@@ -26,9 +26,6 @@ const (
 // chunkSteps is how many SGD steps run between two looks at the clock.
 const chunkSteps = 200
 
-// Speeds are the choices of steps per frame; 0 means as many as the budget allows.
-var Speeds = []int{1, 10, 100, 1000, 10000, 0}
-
 // View settings: they change what is drawn or how fast, never the trajectory.
 type View struct {
 	Speed  int  // steps per frame, 0 = as fast as the frame budget allows
