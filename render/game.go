@@ -120,7 +120,6 @@ func encodePNG(screen *ebiten.Image) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-
 // LayoutF renders at the device's pixel density so that lines stay sharp on HiDPI
 // screens; drawing works in CSS pixels scaled by the factor.
 func (g *Game) LayoutF(w, h float64) (float64, float64) {
