@@ -63,10 +63,10 @@ func TestBrowserCSP(t *testing.T) {
 	}{
 		{"simulator", b.base + "sim.html?scenario=relu1d-large", `document.documentElement.dataset.ready === '1'`, 800},
 		{"controls", b.base, `document.documentElement.dataset.ready === '1' &&
-			document.querySelector('iframe').contentDocument.documentElement.dataset.ready === '1'`, 800},
+			document.querySelector('iframe').contentDocument?.documentElement?.dataset.ready === '1'`, 800},
 		// Tall, so that both lazy frames load.
 		{"lecture notes", b.base + "examples/lecture.html", `[...document.querySelectorAll('iframe')].length > 0 &&
-			[...document.querySelectorAll('iframe')].every((f) => f.contentDocument && f.contentDocument.documentElement.dataset.ready === '1')`, 2400},
+			[...document.querySelectorAll('iframe')].every((f) => f.contentDocument?.documentElement?.dataset.ready === '1')`, 2400},
 		{"offline file from disk", "file://" + offline + "?scenario=relu1d-small", `document.documentElement.dataset.ready === '1'`, 800},
 		{"offline file served", b.base + offlineName + "?scenario=relu1d-small", `document.documentElement.dataset.ready === '1'`, 800},
 	} {
