@@ -86,15 +86,24 @@ func startBrowser(t *testing.T) *browser {
 	return &browser{ctx: bctx, base: srv.URL + "/", dist: dist}
 }
 
+// tabDeadline bounds every call into one tab, so that a renderer that stops
+// answering (seen once, on a machine loaded by other jobs) fails its test in bounded
+// time instead of stalling the package until go test's -timeout.
+const tabDeadline = 5 * time.Minute
+
 // tab opens a new tab with the given viewport; it closes with the test.
 func (b *browser) tab(t *testing.T, w, h int64) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx)
 	t.Cleanup(cancel)
+	// The first call creates the tab without a deadline (a deadline on it would
+	// bound the tab's life instead); the calls after it get one.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, h)); err != nil {
 		t.Fatal(err)
 	}
-	return ctx
+	limited, stop := context.WithTimeout(ctx, tabDeadline)
+	t.Cleanup(stop)
+	return limited
 }
 
 // eval evaluates a JavaScript expression within a time limit.
