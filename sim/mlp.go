@@ -447,6 +447,19 @@ func (n *MLP) lineAt(x float64, upto int) {
 	}
 }
 
+// pieceBounds returns the ends of piece p of the line cut at the sorted points xs:
+// piece 0 starts at −∞ and the last piece ends at +∞.
+func pieceBounds(xs []float64, p int) (u, v float64) {
+	u, v = math.Inf(-1), math.Inf(1)
+	if p > 0 {
+		u = xs[p-1]
+	}
+	if p < len(xs) {
+		v = xs[p]
+	}
+	return u, v
+}
+
 // pieceInterior returns a point strictly inside (u, v) where possible (u < v, either
 // may be infinite): the midpoint, or a point one unit (or |bound|) inside the finite
 // bound, or 0.
@@ -485,13 +498,7 @@ func (n *MLP) Breakpoints() []Kink {
 	for k := 0; k < L; k++ {
 		roots = roots[:0]
 		for p := 0; p <= len(xs); p++ {
-			u, v := math.Inf(-1), math.Inf(1)
-			if p > 0 {
-				u = xs[p-1]
-			}
-			if p < len(xs) {
-				v = xs[p]
-			}
+			u, v := pieceBounds(xs, p)
 			x0 := pieceInterior(u, v)
 			if !(u < x0 && x0 < v) {
 				continue // no room between two adjacent floats
@@ -531,13 +538,7 @@ func (n *MLP) Breakpoints() []Kink {
 	slopes := make([]float64, len(xs)+1)
 	wout, _ := n.layer(L)
 	for p := range slopes {
-		u, v := math.Inf(-1), math.Inf(1)
-		if p > 0 {
-			u = xs[p-1]
-		}
-		if p < len(xs) {
-			v = xs[p]
-		}
+		u, v := pieceBounds(xs, p)
 		x0 := pieceInterior(u, v)
 		if !(u < x0 && x0 < v) {
 			x0 = u // a piece with no interior: its slope change is its neighbour's
