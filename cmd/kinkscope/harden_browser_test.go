@@ -126,6 +126,8 @@ func TestBrowserHardening(t *testing.T) {
 			waitFor(t, ctx, `kinkscope.state().frame > `+strconv.Itoa(frame+1), 10*time.Second)
 		}
 		click := func(x, y float64, button input.MouseButton) {
+			// Move there first: Ebiten reads the cursor position from move events.
+			mouse(input.DispatchMouseEventTypeMouseMoved, x, y, input.MouseButtonNone)
 			mouse(input.DispatchMouseEventTypeMousePressed, x, y, button)
 			mouse(input.DispatchMouseEventTypeMouseReleased, x, y, button)
 		}
@@ -146,6 +148,7 @@ func TestBrowserHardening(t *testing.T) {
 		// Drag the first paper point (x = −1.305, y = −1.655) up by a unit.
 		x0, y0 := px(-1.305, -1.655)
 		x1, y1 := px(-1.305, -0.655)
+		mouse(input.DispatchMouseEventTypeMouseMoved, x0, y0, input.MouseButtonNone)
 		mouse(input.DispatchMouseEventTypeMousePressed, x0, y0, input.MouseButtonLeft)
 		mouse(input.DispatchMouseEventTypeMouseMoved, (x0+x1)/2, (y0+y1)/2, input.MouseButtonLeft)
 		mouse(input.DispatchMouseEventTypeMouseMoved, x1, y1, input.MouseButtonLeft)

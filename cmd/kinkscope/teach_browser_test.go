@@ -325,7 +325,13 @@ func TestBrowserTeaching(t *testing.T) {
 		// Add a data point by clicking the predictor plot, through the page API's
 		// geometry; the URL then reproduces the edited run.
 		g := eval[map[string]float64](t, ctx, `(() => { const f = kinkscope.predictorFrame(); return {x: f.x + 0.5 * f.w, y: f.y + 0.2 * f.h}; })()`)
+		// Move there first: Ebiten reads the cursor position from move events.
 		frame := eval[int](t, ctx, `kinkscope.state().frame`)
+		if err := chromedp.Do(ctx, chromedp.MouseEvent("mouseMoved", g["x"], g["y"])); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, fmt.Sprintf(`kinkscope.state().frame > %d`, frame+1), 10*time.Second)
+		frame = eval[int](t, ctx, `kinkscope.state().frame`)
 		if err := chromedp.Do(ctx, chromedp.MouseEvent("mousePressed", g["x"], g["y"], chromedp.ButtonLeft, chromedp.ClickCount(1))); err != nil {
 			t.Fatal(err)
 		}
