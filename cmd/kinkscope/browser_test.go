@@ -333,6 +333,8 @@ func TestBrowser(t *testing.T) {
 		if q := eval[string](t, ctx, `location.search`); !strings.Contains(q, "lr=0.0003") || !strings.Contains(q, "scenario=relu1d-small") {
 			t.Errorf("controls page URL %q does not carry the new step size and the scenario", q)
 		}
+		// The simulator page updates its own URL at its next frame.
+		waitFor(t, ctx, `document.getElementById('sim').contentWindow.location.search.includes('lr=0.0003')`, 5*time.Second)
 		simURL := eval[string](t, ctx, `document.getElementById('sim').contentWindow.location.search`)
 		if !strings.Contains(simURL, "lr=0.0003") {
 			t.Errorf("simulator URL %q does not carry the new step size", simURL)
