@@ -38,107 +38,117 @@ type drag struct {
 	px, py float64 // where the pointer is, in CSS pixels
 }
 
-// drawPanels draws every panel of snap into the rectangles of the layout and
-// returns the predictor plot's geometry (invalid for other models), for editing.
-func drawPanels(c *canvas, snap *Snapshot, rects [numPanels]Rect, dr drag) PlotGeometry {
+// drawPanels draws the panels the lead run's model offers into the slots of the
+// layout and returns the predictor plot's geometry (invalid when there is none), for
+// editing.
+func drawPanels(c *canvas, snap *Snapshot, rects [numSlots]Rect, dr drag) PlotGeometry {
 	cols := runColors(snap)
-	var geom PlotGeometry
-	switch {
-	case snap.Model == sim.ModelDiagonal:
-		drawBeta(c, snap, rects[PanelPredictor], cols)
-		drawDiagNorms(c, snap, rects[PanelNorms], cols)
-	case snap.Model == sim.ModelMLP:
-		if snap.Dim == 1 {
-			geom = drawPredictor(c, snap, rects[PanelPredictor], cols, dr)
-		}
-		drawParamNorms(c, snap, rects[PanelNorms], cols)
-	default:
-		geom = drawPredictor(c, snap, rects[PanelPredictor], cols, dr)
-		drawNorms(c, snap, rects[PanelNorms], cols)
+	v := snap.Views
+	geom := drawPanel(c, snap, v.Main, rects[SlotMain], cols, dr)
+	drawPanel(c, snap, v.Side, rects[SlotSide], cols, dr)
+	drawStepSize(c, snap, rects[SlotSchedule], cols)
+	for i, p := range v.Curves {
+		drawPanel(c, snap, p, rects[SlotCurves1+Slot(i)], cols, dr)
 	}
-	drawStepSize(c, snap, rects[PanelStepSize], cols)
-
-	metric := func(f func(sim.Metrics) float64) [][]float64 {
-		out := make([][]float64, len(snap.Runs))
-		for i, rv := range snap.Runs {
-			out[i] = make([]float64, len(rv.History))
-			for j, m := range rv.History {
-				out[i][j] = f(m)
-			}
-		}
-		return out
-	}
-	iters := metric(func(m sim.Metrics) float64 { return float64(m.Iter) })
-	curves := func(r Rect, title, ylabel string, ys [][]float64, logY bool) *frame {
-		var f *frame
-		if logY {
-			lo, hi := LogRange(ys...)
-			f = seriesFrame(c, snap, r, title, ylabel, lo, hi, true)
-		} else {
-			f = seriesFrame(c, snap, r, title, ylabel, 0, niceMax(slices.Concat(ys...), 10), false)
-		}
-		for i := range ys {
-			f.series(iters[i], ys[i], 1.6, cols[i])
-		}
-		if len(ys) > 1 {
-			for i, rv := range snap.Runs {
-				f.legend(rv.Label, cols[i], "")
-			}
-		}
-		return f
-	}
-	loss := metric(func(m sim.Metrics) float64 { return m.TrainLoss })
-	rank := metric(func(m sim.Metrics) float64 { return m.Rank })
-	if snap.Model == sim.ModelMLP {
-		test := metric(func(m sim.Metrics) float64 { return m.TestLoss })
-		fs1 := metric(func(m sim.Metrics) float64 { return 100 * m.FeatureSparsityL1 })
-		fs2 := metric(func(m sim.Metrics) float64 { return 100 * m.FeatureSparsityL2 })
-		if snap.Dim != 1 {
-			// No predictor to draw in d ≥ 2: the test loss takes the big panel.
-			curves(rects[PanelPredictor], fmt.Sprintf("Test loss (log scale), inputs on the unit sphere in %d dimensions", snap.Dim), "mean loss on 1,000 fresh samples", test, true)
-			curves(rects[PanelLoss], "Train loss (log scale)", "mean loss on the data", loss, true)
-			curves(rects[PanelRank], "Jacobian rank", "rank of φ on fresh points", rank, false)
-			curves(rects[PanelSparsity], "Feature sparsity, layer 1 (%)", "non-zero distinct features (%)", fs1, false)
-			curves(rects[PanelKinks], "Feature sparsity, layer 2 (%)", "non-zero distinct features (%)", fs2, false)
-			return geom
-		}
-		curves(rects[PanelLoss], "Train loss (log scale)", "mean loss on the data", loss, true)
-		curves(rects[PanelRank], "Test loss (log scale)", "mean loss on 1,000 fresh samples", test, true)
-		curves(rects[PanelSparsity], "Jacobian rank", "rank of φ on fresh points", rank, false)
-		if len(snap.Runs) > 1 {
-			curves(rects[PanelKinks], "Feature sparsity, layer 2 (%)", "non-zero distinct features (%)", fs2, false)
-			return geom
-		}
-		f := seriesFrame(c, snap, rects[PanelKinks], "Feature sparsity per layer (%)", "non-zero distinct features (%)", 0, niceMax(slices.Concat(fs1[0], fs2[0]), 10), false)
-		f.series(iters[0], fs1[0], 1.4, colRunLight)
-		f.series(iters[0], fs2[0], 1.6, colMidnight)
-		f.legend("layer 1", colRunLight, "")
-		f.legend("layer 2", colMidnight, "")
-		return geom
-	}
-	if snap.Model == sim.ModelDiagonal {
-		curves(rects[PanelLoss], "Train loss (log scale)", "mean loss on the data", loss, true)
-		curves(rects[PanelRank], "Test loss (log scale)", "mean loss on 1,000 fresh samples", metric(func(m sim.Metrics) float64 { return m.TestLoss }), true)
-		curves(rects[PanelSparsity], "Jacobian rank", "rank of φ on fresh points", rank, false)
-		curves(rects[PanelKinks], "Non-zero coordinates of β", "coordinates with |β_k| > 1e-50", metric(func(m sim.Metrics) float64 { return m.L0 }), false)
-		return geom
-	}
-	curves(rects[PanelLoss], "Train loss (log scale)", "mean loss on the data", loss, true)
-	curves(rects[PanelRank], "Jacobian rank", "rank of φ on fresh points", rank, false)
-	curves(rects[PanelSparsity], "Feature sparsity (%)", "non-zero distinct features (%)", metric(func(m sim.Metrics) float64 { return 100 * m.FeatureSparsity }), false)
-	kinks := metric(func(m sim.Metrics) float64 { return m.Kinks })
-	if len(snap.Runs) > 1 {
-		curves(rects[PanelKinks], "Kinks in the data range", "visible kinks", kinks, false)
-		return geom
-	}
-	raw := metric(func(m sim.Metrics) float64 { return m.RawKinks })
-	f := seriesFrame(c, snap, rects[PanelKinks], "Kinks in the data range", "kinks", 0, niceMax(raw[0], 10), false)
-	f.series(iters[0], raw[0], 1.2, colSteel)
-	f.series(iters[0], kinks[0], 1.6, colRun)
-	f.legend("visible", colRun, "")
-	f.legend("single neurons", colSteel, "")
 	return geom
 }
+
+// drawPanel draws one panel by its kind; only the predictor returns a valid
+// geometry.
+func drawPanel(c *canvas, snap *Snapshot, p sim.Panel, r Rect, cols []color.Color, dr drag) PlotGeometry {
+	switch p.Kind {
+	case sim.PanelMetrics:
+		drawMetrics(c, snap, p, r, cols)
+	case sim.PanelStepSize:
+		drawStepSize(c, snap, r, cols)
+	case sim.PanelPredictor:
+		return drawPredictor(c, snap, r, cols, dr)
+	case sim.PanelNorms:
+		drawNorms(c, snap, p, r, cols)
+	case sim.PanelCoefficients:
+		drawBeta(c, snap, r, cols)
+	default:
+		newFrame(c, r, p.Title, "", "", 0, 1, 0, 1, false, nil)
+	}
+	return PlotGeometry{}
+}
+
+// metricSeries returns one metric of every run's history as displayed, and the
+// iterations.
+func metricSeries(snap *Snapshot, d *sim.Metric) (iters, ys [][]float64) {
+	iters, ys = make([][]float64, len(snap.Runs)), make([][]float64, len(snap.Runs))
+	for i, rv := range snap.Runs {
+		iters[i], ys[i] = make([]float64, len(rv.History)), make([]float64, len(rv.History))
+		for j := range rv.History {
+			iters[i][j], ys[i][j] = float64(rv.History[j].Iter), d.Shown(&rv.History[j])
+		}
+	}
+	return iters, ys
+}
+
+// drawMetrics draws a panel of metrics against the iteration: every metric of the
+// panel for one run (the first darkest), the first metric of each run when several
+// are compared.
+func drawMetrics(c *canvas, snap *Snapshot, p sim.Panel, r Rect, cols []color.Color) {
+	if len(p.Metrics) == 0 {
+		return
+	}
+	first := sim.MustMetric(p.Metrics[0])
+	title := p.Title
+	if title == "" {
+		title = first.Title
+	}
+	if first.Unit == "%" {
+		title += " (%)"
+	}
+	if first.Log {
+		title += " (log scale)"
+	}
+	keys := p.Metrics
+	if len(snap.Runs) > 1 {
+		keys = keys[:1]
+	}
+	var xs, ys [][]float64
+	var names []string
+	var colors []color.Color
+	for k, key := range keys {
+		d := sim.MustMetric(key)
+		it, y := metricSeries(snap, d)
+		if len(snap.Runs) > 1 {
+			xs, ys, colors = it, y, cols
+			for _, rv := range snap.Runs {
+				names = append(names, rv.Label)
+			}
+			break
+		}
+		xs, ys = append(xs, it[0]), append(ys, y[0])
+		names = append(names, d.Title)
+		colors = append(colors, seriesColors[min(k, len(seriesColors)-1)])
+	}
+	ylabel := p.YLabel
+	if len(ys) == 0 {
+		return
+	}
+	var f *frame
+	if first.Log {
+		lo, hi := LogRange(ys...)
+		f = seriesFrame(c, snap, r, title, ylabel, lo, hi, true)
+	} else {
+		f = seriesFrame(c, snap, r, title, ylabel, 0, niceMax(slices.Concat(ys...), 10), false)
+	}
+	for i := range ys {
+		f.series(xs[i], ys[i], 1.6, colors[i])
+	}
+	if len(ys) > 1 {
+		for i := range ys {
+			f.legend(names[i], colors[i], "")
+		}
+	}
+}
+
+// seriesColors colors the metrics of one run's panel: the first dark, the others
+// lighter.
+var seriesColors = []color.Color{colMidnight, colSteel, colRunLight}
 
 // seriesFrame draws the axes of a metric against the iteration, with the decays
 // dashed and the current iteration marked.
@@ -170,10 +180,12 @@ func niceMax(v []float64, floor float64) float64 {
 }
 
 func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr drag) PlotGeometry {
-	if len(snap.GridX) == 0 || len(snap.Runs) == 0 {
+	if len(snap.Runs) == 0 || len(snap.Runs[0].X) == 0 {
 		newFrame(c, r, "Predictor h(x)", "x", "y", 0, 1, 0, 1, false, nil)
 		return PlotGeometry{}
 	}
+	lead := snap.Runs[0]
+	gridX, teacherH := lead.X, lead.Teacher
 	// The y range follows the data, widened to show the predictors unless they are
 	// wild: a far-off initial predictor must not flatten the data into a line.
 	dlo, dhi := math.Inf(1), math.Inf(-1)
@@ -182,7 +194,7 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr dra
 	}
 	span := math.Max(dhi-dlo, 1)
 	ylo, yhi := dlo, dhi
-	for _, hs := range append([][]float64{snap.TeacherH}, gridHs(snap)...) {
+	for _, hs := range append([][]float64{teacherH}, gridHs(snap)...) {
 		for _, h := range hs {
 			if !math.IsNaN(h) {
 				ylo = math.Max(math.Min(ylo, h), dlo-span)
@@ -192,7 +204,6 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr dra
 	}
 	pad := 0.08 * (yhi - ylo)
 	ylo, yhi = ylo-pad, yhi+pad
-	lead := snap.Runs[0]
 	title := fmt.Sprintf("Predictor h(x): %d kinks (%d neurons' kinks in range)", lead.Kinks.Visible, lead.Kinks.Raw)
 	if len(snap.Runs) > 1 {
 		title = "Predictor h(x), kinks per run"
@@ -202,20 +213,20 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr dra
 	} else if r.W < 420 {
 		title = fmt.Sprintf("Predictor: %d kinks (%d raw)", lead.Kinks.Visible, lead.Kinks.Raw)
 	}
-	f := newFrame(c, r, title, "x", "y", snap.GridX[0], snap.GridX[len(snap.GridX)-1], ylo, yhi, false, nil)
+	f := newFrame(c, r, title, "x", "y", gridX[0], gridX[len(gridX)-1], ylo, yhi, false, nil)
 	for _, p := range lead.Pieces {
-		f.series(snap.GridX, p, 1, colPiece)
+		f.series(gridX, p, 1, colPiece)
 	}
-	if snap.TeacherH != nil {
-		f.series(snap.GridX, snap.TeacherH, 3, colTeacher)
-		for _, k := range snap.TeacherKinks.Clusters {
+	if teacherH != nil {
+		f.series(gridX, teacherH, 3, colTeacher)
+		for _, k := range lead.TeacherKinks.Clusters {
 			if k.Visible {
 				f.plot().triangle(f.X(k.X), f.in.Y, 8, colTeacher) // teacher kinks hang from the top
 			}
 		}
 	}
 	for i, rv := range snap.Runs {
-		f.series(snap.GridX, rv.GridH, 2, cols[i])
+		f.series(gridX, rv.H, 2, cols[i])
 	}
 	pc := f.plot()
 	for i, x := range snap.DataX {
@@ -252,8 +263,8 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr dra
 		}
 	}
 	f.legend("data", colData, "dot")
-	if snap.TeacherH != nil {
-		f.legend(fmt.Sprintf("teacher (%d kinks, top)", snap.TeacherKinks.Visible), colTeacher, "")
+	if teacherH != nil {
+		f.legend(fmt.Sprintf("teacher (%d kinks, top)", lead.TeacherKinks.Visible), colTeacher, "")
 	}
 	if len(snap.Runs) == 1 {
 		f.legend("h(x)", colRun, "")
@@ -273,19 +284,9 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr dra
 func gridHs(snap *Snapshot) [][]float64 {
 	out := make([][]float64, len(snap.Runs))
 	for i, rv := range snap.Runs {
-		out[i] = rv.GridH
+		out[i] = rv.H
 	}
 	return out
-}
-
-// drawParamNorms draws the sorted Jacobian column norms of every parameter of a
-// deep network, on a log axis.
-func drawParamNorms(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
-	norms := make([][]float64, len(snap.Runs))
-	for i, rv := range snap.Runs {
-		norms[i] = rv.Norms
-	}
-	drawSortedNorms(c, snap, r, cols, "Jacobian column norms per parameter", "parameters, sorted by norm", norms, true)
 }
 
 // sortedDesc returns a copy of v sorted in decreasing order.
@@ -301,6 +302,16 @@ func sortedDesc(v []float64) []float64 {
 		return 0
 	})
 	return out
+}
+
+func countNonZero(v []float64) int {
+	n := 0
+	for _, x := range v {
+		if x != 0 {
+			n++
+		}
+	}
+	return n
 }
 
 func countPositive(v []float64) int {
@@ -371,52 +382,46 @@ func bars(f *frame, vals []float64, i, of int, clr color.Color) {
 	f.series(xs, vals, 1.6, clr)
 }
 
-func drawNorms(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
+// drawNorms draws the Jacobian column norms per unit (neuron, parameter,
+// coordinate), sorted, with the count of non-zero ones in the title.
+func drawNorms(c *canvas, snap *Snapshot, p sim.Panel, r Rect, cols []color.Color) {
 	norms := make([][]float64, len(snap.Runs))
-	title := ""
+	active := ""
 	for i, rv := range snap.Runs {
 		norms[i] = rv.Norms
 		if i > 0 {
-			title += " · "
+			active += " · "
 		}
-		title += fmt.Sprintf("%d", countPositive(rv.Norms))
+		active += fmt.Sprintf("%d", countPositive(rv.Norms))
 	}
+	title := p.Title
 	switch {
+	case p.Log:
 	case len(snap.Runs) != 1:
-		title = "Column norms per neuron, active: " + title
+		title = fmt.Sprintf("Column norms per %s, active: %s", p.Unit, active)
 	case r.W < 400:
-		title = fmt.Sprintf("Column norms: %s/%d active", title, len(norms[0]))
+		title = fmt.Sprintf("Column norms: %s/%d active", active, len(norms[0]))
 	default:
-		title = fmt.Sprintf("Jacobian column norms per neuron: %s of %d active", title, len(norms[0]))
+		title = fmt.Sprintf("%s: %s of %d active", p.Title, active, len(norms[0]))
 	}
-	drawSortedNorms(c, snap, r, cols, title, "neurons, sorted by norm", norms, false)
-}
-
-// drawDiagNorms draws ‖φ_{:,u_k}‖ and ‖φ_{:,v_k}‖ together per coordinate: the noise
-// drives both to zero off the support, over many decades, so always on a log axis.
-func drawDiagNorms(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
-	norms := make([][]float64, len(snap.Runs))
-	for i, rv := range snap.Runs {
-		norms[i] = make([]float64, len(rv.NormsU))
-		for j := range norms[i] {
-			norms[i][j] = math.Hypot(rv.NormsU[j], rv.NormsV[j])
-		}
+	if p.Log && r.W < 400 {
+		title = "Column norms per " + p.Unit
 	}
-	title := "Column norms per coordinate k (u_k and v_k together)"
-	if r.W < 400 {
-		title = "Column norms per coordinate"
-	}
-	drawSortedNorms(c, snap, r, cols, title, "coordinates k, sorted by norm", norms, true)
+	drawSortedNorms(c, snap, r, cols, title, p.Unit+"s, sorted by norm", norms, p.Log)
 }
 
 func drawBeta(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
-	d := len(snap.BetaStar)
+	var truth []float64
+	if len(snap.Runs) > 0 {
+		truth = snap.Runs[0].Truth
+	}
+	d := len(truth)
 	lo, hi := 0.0, 0.0
-	for _, v := range snap.BetaStar {
+	for _, v := range truth {
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
 	for _, rv := range snap.Runs {
-		for _, v := range rv.Beta {
+		for _, v := range rv.Coef {
 			if !math.IsNaN(v) {
 				lo, hi = math.Max(math.Min(lo, v), -2), math.Min(math.Max(hi, v), 2)
 			}
@@ -430,7 +435,7 @@ func drawBeta(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
 	f := newFrame(c, r, title, "coordinate k", "β_k", -1, float64(max(d, 1)), lo-pad, hi+pad, false, nil)
 	pc := f.plot()
 	zero := f.Y(0)
-	for k, v := range snap.BetaStar {
+	for k, v := range truth {
 		if v != 0 {
 			x := f.X(float64(k))
 			pc.line(x, zero, x, f.Y(v), 3, colSteel)
@@ -438,7 +443,7 @@ func drawBeta(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
 	}
 	for i, rv := range snap.Runs {
 		off := (float64(i) - float64(len(snap.Runs)-1)/2) * 0.3
-		for k, v := range rv.Beta {
+		for k, v := range rv.Coef {
 			y := f.Y(v)
 			if math.IsNaN(y) {
 				continue
@@ -450,7 +455,7 @@ func drawBeta(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
 			}
 		}
 	}
-	f.legend(fmt.Sprintf("β* (%d-sparse truth)", snap.Config.Support), colSteel, "")
+	f.legend(fmt.Sprintf("β* (%d-sparse truth)", countNonZero(truth)), colSteel, "")
 	if len(snap.Runs) == 1 {
 		f.legend("β", colRun, "dot")
 	} else {
@@ -490,24 +495,15 @@ func drawHeader(c *canvas, snap *Snapshot, w float64) {
 	} else if st.Iter >= st.Iters && st.Iters > 0 {
 		status = "finished"
 	}
-	var line string
-	if snap.Model == sim.ModelMLP {
-		line = fmt.Sprintf("%s · iteration %s / %s · η %s · train %s · test %s · rank %s · sparsity %s %%",
-			st.Scenario, FormatNumber(float64(st.Iter)), FormatNumber(float64(st.Iters)), FormatNumber(st.LR),
-			FormatNumber(st.TrainLoss), FormatNumber(st.TestLoss), FormatNumber(st.Rank), FormatNumber(100*st.FeatureSparsity))
-		if snap.Dim == 1 {
-			line += " · kinks " + FormatNumber(st.Kinks)
+	line := fmt.Sprintf("%s · iteration %s / %s · η %s", st.Scenario, FormatNumber(float64(st.Iter)), FormatNumber(float64(st.Iters)), FormatNumber(st.LR))
+	for _, key := range snap.MetricKeys {
+		d := sim.MustMetric(key)
+		line += " · " + d.Label + " " + FormatNumber(d.Shown(&st.Metrics))
+		if d.Unit == "%" {
+			line += " %"
 		}
-		line += " · " + status
-	} else if snap.Model == sim.ModelDiagonal {
-		line = fmt.Sprintf("%s · iteration %s / %s · η %s · train %s · test %s · rank %s · non-zeros of β %s · %s",
-			st.Scenario, FormatNumber(float64(st.Iter)), FormatNumber(float64(st.Iters)), FormatNumber(st.LR),
-			FormatNumber(st.TrainLoss), FormatNumber(st.TestLoss), FormatNumber(st.Rank), FormatNumber(st.L0), status)
-	} else {
-		line = fmt.Sprintf("%s · iteration %s / %s · η %s · loss %s · rank %s · sparsity %s %% · kinks %s · %s",
-			st.Scenario, FormatNumber(float64(st.Iter)), FormatNumber(float64(st.Iters)), FormatNumber(st.LR),
-			FormatNumber(st.TrainLoss), FormatNumber(st.Rank), FormatNumber(100*st.FeatureSparsity), FormatNumber(st.Kinks), status)
 	}
+	line += " · " + status
 	if len(snap.Runs) > 1 {
 		line = fmt.Sprintf("%s · %d runs compared · iteration %s / %s · %s", st.Scenario, len(snap.Runs),
 			FormatNumber(float64(st.Iter)), FormatNumber(float64(st.Iters)), status)

@@ -88,38 +88,25 @@ func (v *View) get(key string) string {
 	panic("render: unknown view key " + key)
 }
 
-// State is what the page's state() returns: the first run's figures, and a summary of
-// every run when several are compared.
+// State is what the page's state() returns: the lead run's latest metrics (its
+// iteration and its next step size included), and a summary of every run.
 type State struct {
-	Scenario        string     `json:"scenario"`
-	Iter            int        `json:"iter"`
-	Iters           int        `json:"iters"`
-	LR              float64    `json:"lr"`
-	TrainLoss       float64    `json:"trainLoss"`
-	TestLoss        float64    `json:"testLoss"`
-	Rank            float64    `json:"rank"`
-	FeatureSparsity float64    `json:"featureSparsity"`
-	Kinks           float64    `json:"kinks"`
-	L0              float64    `json:"l0"`
-	Running         bool       `json:"running"`
-	Diverged        bool       `json:"diverged"`
-	Error           string     `json:"error"`
-	Frame           int        `json:"frame"`
-	Runs            []RunState `json:"runs"`
+	sim.Metrics
+	Scenario string
+	Iters    int
+	Running  bool
+	Diverged bool
+	Error    string
+	Frame    int
+	Runs     []RunState
 }
 
-// RunState summarizes one of the compared runs.
+// RunState summarizes one of the compared runs: its latest metrics, with its
+// iteration and its next step size.
 type RunState struct {
-	Label           string  `json:"label"`
-	Iter            int     `json:"iter"`
-	LR              float64 `json:"lr"`
-	TrainLoss       float64 `json:"trainLoss"`
-	TestLoss        float64 `json:"testLoss"`
-	Rank            float64 `json:"rank"`
-	FeatureSparsity float64 `json:"featureSparsity"`
-	Kinks           float64 `json:"kinks"`
-	L0              float64 `json:"l0"`
-	Diverged        bool    `json:"diverged"`
+	sim.Metrics
+	Label    string
+	Diverged bool
 }
 
 // Session is one simulator as a user drives it: one run, or several compared runs

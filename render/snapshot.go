@@ -19,39 +19,32 @@ type Snapshot struct {
 	Config  sim.Config
 	View    View
 	Notes   []string
-	Model   sim.ModelKind
+	// Views are the panels of the lead run's model, MetricKeys its metrics in the
+	// order of a status line.
+	Views      sim.Views
+	MetricKeys []string
 	// CompareKey is the setting compared runs differ in, or "".
 	CompareKey string
 	// FastForward is set while the runs go as fast as the frame budget allows
 	// (speed max or a RunTo), when drawing every frame matters less.
 	FastForward bool
 
-	DataX, DataY []float64 // 1D data
-	Lo, Hi       float64   // data range (1D)
-	GridX        []float64 // predictor grid, from Lo − 0.05 to Hi + 0.05 as in the paper
-	BetaStar     []float64 // the diagonal network's ground truth
-	TeacherH     []float64 // the teacher on GridX (teacher–student in 1D)
-	TeacherKinks sim.KinkSummary
-	Dim          int // input dimension
+	// DataX, DataY are the lead run's 1D data, which the pointer edits.
+	DataX, DataY []float64
 
 	Runs []RunView
 
 	runs []*sim.Run // the runs this snapshot was taken of
 }
 
-// RunView is one run's part of a snapshot.
+// RunView is one run's part of a snapshot: the data of its panels, its metric
+// history and its schedule.
 type RunView struct {
+	sim.Picture
 	Label    string
 	Iter     int
 	Iters    int
 	Err      string
-	GridH    []float64       // 1D: h on GridX
-	Pieces   [][]float64     // 1D: a_j·ReLU(w_j x + b_j) on GridX, when View.Pieces
-	Kinks    sim.KinkSummary // 1D
-	Norms    []float64       // ReLU: per neuron ‖φ_{:,(w_j,b_j,a_j)}‖ on the training inputs
-	Beta     []float64       // diagonal: β = u ⊙ v
-	NormsU   []float64       // diagonal: ‖φ_{:,u_k}‖ = |v_k|·‖X_{:,k}‖
-	NormsV   []float64       // diagonal: ‖φ_{:,v_k}‖ = |u_k|·‖X_{:,k}‖
 	History  []sim.Metrics
 	Decays   []int     // decay iterations
 	Schedule []float64 // step size at gridPoints evenly spaced iterations
@@ -60,12 +53,11 @@ type RunView struct {
 // publish builds a new snapshot; the caller holds mu.
 func (s *Session) publish() {
 	old := s.snapshot
-	snap := &Snapshot{View: s.view, Config: s.cfg, Notes: s.notes, Model: s.cfg.Model, runs: slices.Clone(s.runs), CompareKey: s.compare.Key}
+	snap := &Snapshot{View: s.view, Config: s.cfg, Notes: s.notes, runs: slices.Clone(s.runs), CompareKey: s.compare.Key}
 	defer func() { snap.Version = version(old, snap); s.snapshot = snap }()
 	st := &snap.State
 	st.Frame, st.Scenario, st.Iters = s.frame, s.cfg.Scenario, s.cfg.Iters
-	st.LR, st.TrainLoss, st.TestLoss, st.Rank = math.NaN(), math.NaN(), math.NaN(), math.NaN()
-	st.FeatureSparsity, st.Kinks, st.L0 = math.NaN(), math.NaN(), math.NaN()
+	st.Metrics = noMetrics()
 	st.Running = s.playing || s.steps > 0
 	snap.FastForward = s.playing && (s.view.Speed == 0 || s.target >= 0) && !s.hidden
 	if len(s.runs) == 0 {
@@ -75,46 +67,23 @@ func (s *Session) publish() {
 		return
 	}
 	sameRuns := old != nil && slices.Equal(old.runs, snap.runs)
-	lead := s.runs[0]
-	data := lead.Data()
-	snap.Dim = data.D
 	if sameRuns {
-		snap.DataX, snap.DataY, snap.Lo, snap.Hi = old.DataX, old.DataY, old.Lo, old.Hi
-		snap.GridX, snap.BetaStar = old.GridX, old.BetaStar
-		snap.TeacherH, snap.TeacherKinks = old.TeacherH, old.TeacherKinks
-	} else if s.cfg.Model == sim.ModelDiagonal || data.D != 1 {
-		snap.BetaStar = slices.Clone(lead.BetaStar())
+		snap.Views, snap.MetricKeys = old.Views, old.MetricKeys
 	} else {
-		snap.DataX, snap.DataY = slices.Clone(data.X), slices.Clone(data.Y)
-		snap.Lo, snap.Hi = data.Range()
-		snap.GridX = make([]float64, gridPoints)
-		a, b := snap.Lo-0.05, snap.Hi+0.05
-		for i := range snap.GridX {
-			snap.GridX[i] = a + (b-a)*float64(i)/float64(gridPoints-1)
-		}
-		if t := lead.Teacher(); t != nil {
-			snap.TeacherH = make([]float64, gridPoints)
-			for i, x := range snap.GridX {
-				snap.TeacherH[i] = t.At(x)
-			}
-			snap.TeacherKinks = lead.TeacherKinks()
-		}
+		snap.Views, snap.MetricKeys = s.runs[0].Views(), s.runs[0].MetricKeys()
 	}
 	for i, r := range s.runs {
 		var prev *RunView
 		if sameRuns && old.View == snap.View {
 			prev = &old.Runs[i]
 		}
-		snap.Runs = append(snap.Runs, s.runView(r, s.labels[i], snap.GridX, prev))
-		m := r.Latest()
-		rs := RunState{Label: s.labels[i], Iter: r.Iter(), LR: snap.Runs[i].lr(r),
-			TrainLoss: m.TrainLoss, TestLoss: m.TestLoss, Rank: m.Rank,
-			FeatureSparsity: m.FeatureSparsity, Kinks: m.Kinks, L0: m.L0, Diverged: r.Err() != nil}
+		snap.Runs = append(snap.Runs, s.runView(r, s.labels[i], prev))
+		rs := RunState{Label: s.labels[i], Metrics: r.Latest(), Diverged: r.Err() != nil}
+		rs.Iter, rs.LR = r.Iter(), snap.Runs[i].lr(r)
 		st.Runs = append(st.Runs, rs)
 	}
-	lr := st.Runs[0]
-	st.Iter, st.LR, st.TrainLoss, st.TestLoss, st.Rank = lr.Iter, lr.LR, lr.TrainLoss, lr.TestLoss, lr.Rank
-	st.FeatureSparsity, st.Kinks, st.L0 = lr.FeatureSparsity, lr.Kinks, lr.L0
+	snap.DataX, snap.DataY = snap.Runs[0].DataX, snap.Runs[0].DataY
+	st.Metrics = st.Runs[0].Metrics
 	for i, r := range s.runs {
 		if err := r.Err(); err != nil {
 			st.Diverged = st.Diverged || i == 0
@@ -129,6 +98,17 @@ func (s *Session) publish() {
 	}
 }
 
+// noMetrics returns a snapshot with every metric NaN.
+func noMetrics() sim.Metrics {
+	var m sim.Metrics
+	for _, d := range sim.MetricList {
+		if d.Field != nil {
+			*d.Field(&m) = math.NaN()
+		}
+	}
+	return m
+}
+
 // lr returns the step size of the run's next iteration.
 func (v *RunView) lr(r *sim.Run) float64 {
 	sched := r.Schedule()
@@ -137,7 +117,7 @@ func (v *RunView) lr(r *sim.Run) float64 {
 
 // runView copies what is drawn of one run, reusing prev's parts that cannot have
 // changed.
-func (s *Session) runView(r *sim.Run, label string, gridX []float64, prev *RunView) RunView {
+func (s *Session) runView(r *sim.Run, label string, prev *RunView) RunView {
 	cfg := r.Config()
 	v := RunView{Label: label, Iter: r.Iter(), Iters: cfg.Iters}
 	if err := r.Err(); err != nil {
@@ -154,8 +134,7 @@ func (s *Session) runView(r *sim.Run, label string, gridX []float64, prev *RunVi
 		}
 	}
 	if prev != nil && prev.Iter == v.Iter && prev.Err == v.Err {
-		v.GridH, v.Pieces, v.Kinks, v.Norms = prev.GridH, prev.Pieces, prev.Kinks, prev.Norms
-		v.Beta, v.NormsU, v.NormsV, v.History = prev.Beta, prev.NormsU, prev.NormsV, prev.History
+		v.Picture, v.History = prev.Picture, prev.History
 		return v
 	}
 	if prev != nil && len(prev.History) == r.History().Len() && prev.History[len(prev.History)-1].Iter == r.Latest().Iter {
@@ -163,72 +142,8 @@ func (s *Session) runView(r *sim.Run, label string, gridX []float64, prev *RunVi
 	} else {
 		v.History = r.History().RowsShared()
 	}
-	if d := r.Diagonal(); d != nil {
-		v.Beta = d.Beta(make([]float64, d.Dim()))
-		v.NormsU, v.NormsV = make([]float64, d.Dim()), make([]float64, d.Dim())
-		d.ColumnNorms(v.NormsU, v.NormsV, r.InputNorms())
-		return v
-	}
-	if m := r.MLP(); m != nil {
-		v.Norms = parameterNorms(r)
-		if m.InputDim() == 1 {
-			v.GridH = make([]float64, len(gridX))
-			for i, x := range gridX {
-				v.GridH[i] = m.At(x)
-			}
-			v.Kinks = r.KinkSummary()
-		}
-		return v
-	}
-	net := r.Net()
-	v.GridH = make([]float64, len(gridX))
-	for i, x := range gridX {
-		v.GridH[i] = net.At(x)
-	}
-	if s.view.Pieces {
-		w, b, a := net.W(), net.B(), net.A()
-		v.Pieces = make([][]float64, len(w))
-		for j := range w {
-			p := make([]float64, len(gridX))
-			for i, x := range gridX {
-				p[i] = a[j] * math.Max(0, w[j]*x+b[j])
-			}
-			v.Pieces[j] = p
-		}
-	}
-	v.Kinks = r.KinkSummary()
-	v.Norms = neuronNorms(net, r.Data())
+	v.Picture = r.Picture(sim.PictureOptions{GridPoints: gridPoints, GridMargin: 0.05, Pieces: s.view.Pieces})
 	return v
-}
-
-// parameterNorms returns the Jacobian column norm of every parameter of an MLP on
-// the training inputs.
-func parameterNorms(r *sim.Run) []float64 {
-	m, data := r.MLP(), r.Data()
-	p := m.NumParams()
-	jac := make([]float64, data.Len()*p)
-	sim.Jacobian(jac, m, data)
-	out := make([]float64, p)
-	sim.ColumnNorms(out, jac, data.Len(), p)
-	return out
-}
-
-// neuronNorms returns, per neuron j, the norm of its three Jacobian columns on the
-// training inputs: √Σ_i (a_j x_i)² + a_j² + z_ij² over the samples where z_ij > 0.
-func neuronNorms(net *sim.ReLU1D, data *sim.Dataset) []float64 {
-	w, b, a := net.W(), net.B(), net.A()
-	out := make([]float64, len(w))
-	for j := range w {
-		sum := 0.0
-		for i := 0; i < data.Len(); i++ {
-			x := data.X[i*data.D]
-			if z := w[j]*x + b[j]; z > 0 {
-				sum += a[j]*x*a[j]*x + a[j]*a[j] + z*z
-			}
-		}
-		out[j] = math.Sqrt(sum)
-	}
-	return out
 }
 
 // version returns old's version if snap draws the same picture, else the next one.

@@ -623,7 +623,7 @@ func TestDiagRunSnapshots(t *testing.T) {
 			t.Errorf("at %d: TestLoss = %g, want %g", m.Iter, m.TestLoss, want)
 		}
 		sv := explicitDiagSV(net, fresh)
-		structured := run.diagRank.singularValues(net)
+		structured := run.diagRun().rank.singularValues(net)
 		for k, s := range structured {
 			if math.Abs(s-sv[k]) > diagSVTol*sv[0] {
 				t.Errorf("at %d: the run's σ_%d = %.10g, want %.10g (explicit SVD on the rebuilt fresh inputs)", m.Iter, k, s, sv[k])
@@ -648,8 +648,8 @@ func TestDiagRunSnapshots(t *testing.T) {
 	if run.Err() != nil || run.History().Len() != 5 {
 		t.Errorf("Err() = %v, %d snapshots, want nil, 5", run.Err(), run.History().Len())
 	}
-	if math.Abs(run.diagRank.cond-kappa) > diagSVTol*kappa {
-		t.Errorf("the run's cond(R) = %.17g, want cond(X_f) = %.17g", run.diagRank.cond, kappa)
+	if math.Abs(run.diagRun().rank.cond-kappa) > diagSVTol*kappa {
+		t.Errorf("the run's cond(R) = %.17g, want cond(X_f) = %.17g", run.diagRun().rank.cond, kappa)
 	}
 	t.Logf("%d of 4 snapshots with no coordinate in the band, where Rank is the SVD's count exactly", exact)
 }

@@ -216,22 +216,25 @@ func (p *page) expose() {
 	p.listen()
 }
 
+// metricsObject sets every metric of m on o under its JSON key.
+func metricsObject(o map[string]any, m *sim.Metrics) map[string]any {
+	for i := range sim.MetricList {
+		d := &sim.MetricList[i]
+		o[d.JSONKey()] = d.Value(m)
+	}
+	return o
+}
+
 func stateObject(s render.State) map[string]any {
 	runs := make([]any, len(s.Runs))
 	for i, r := range s.Runs {
-		runs[i] = map[string]any{
-			"label": r.Label, "iter": r.Iter, "lr": r.LR, "trainLoss": r.TrainLoss,
-			"testLoss": r.TestLoss, "rank": r.Rank, "featureSparsity": r.FeatureSparsity,
-			"kinks": r.Kinks, "l0": r.L0, "diverged": r.Diverged,
-		}
+		runs[i] = metricsObject(map[string]any{"label": r.Label, "diverged": r.Diverged}, &r.Metrics)
 	}
-	return map[string]any{
-		"scenario": s.Scenario, "iter": s.Iter, "iters": s.Iters, "lr": s.LR,
-		"trainLoss": s.TrainLoss, "testLoss": s.TestLoss, "rank": s.Rank,
-		"featureSparsity": s.FeatureSparsity, "kinks": s.Kinks, "l0": s.L0,
+	return metricsObject(map[string]any{
+		"scenario": s.Scenario, "iters": s.Iters,
 		"running": s.Running, "diverged": s.Diverged, "error": s.Error,
 		"frame": s.Frame, "runs": runs,
-	}
+	}, &s.Metrics)
 }
 
 func result(errs []error) map[string]any {
@@ -305,12 +308,8 @@ func settingsList() js.Value {
 
 func historyArray(rows []sim.Metrics) js.Value {
 	a := js.Global().Get("Array").New()
-	for _, m := range rows {
-		a.Call("push", map[string]any{
-			"iter": m.Iter, "lr": m.LR, "trainLoss": m.TrainLoss, "testLoss": m.TestLoss, "rank": m.Rank,
-			"featureSparsity": m.FeatureSparsity, "kinks": m.Kinks, "rawKinks": m.RawKinks,
-			"l0": m.L0, "l1": m.L1,
-		})
+	for i := range rows {
+		a.Call("push", metricsObject(map[string]any{}, &rows[i]))
 	}
 	return a
 }

@@ -27,12 +27,19 @@ const (
 	headerHeight = 0.7 * vg.Inch
 )
 
-// figureSize returns the width and height of run r's figure.
-func figureSize(r *sim.Run) (vg.Length, vg.Length) {
-	if r.MLP() != nil {
-		return figureWidth * 3 / 2, figureHeight
+// figureSize returns the width and height of a figure whose widest row has cols
+// panels: each column as wide as in the 2×2 figure.
+func figureSize(cols int) (vg.Length, vg.Length) {
+	return figureWidth * vg.Length(max(cols, 2)) / 2, figureHeight
+}
+
+// figureCols returns the number of panels of the figure's widest row.
+func figureCols(v sim.Views) int {
+	n := 0
+	for _, row := range v.Figure {
+		n = max(n, len(row))
 	}
-	return figureWidth, figureHeight
+	return n
 }
 
 // Colors, after the reference: the small or constant step lightest, larger steps and
@@ -69,13 +76,13 @@ var scenarioColors = map[string]color.Color{
 func writeFigure(w io.Writer, format string, r *sim.Run) error {
 	switch format {
 	case "png":
-		width, height := figureSize(r)
+		width, height := figureSize(figureCols(r.Views()))
 		c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(figureDPI))
 		drawFigure(draw.New(c), r)
 		_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
 		return err
 	case "svg":
-		c := vgsvg.New(figureSize(r))
+		c := vgsvg.New(figureSize(figureCols(r.Views())))
 		drawFigure(draw.New(c), r)
 		_, err := c.WriteTo(w)
 		return err
@@ -83,95 +90,49 @@ func writeFigure(w io.Writer, format string, r *sim.Run) error {
 	return fmt.Errorf("unknown figure format %q", format)
 }
 
-// drawFigure draws the header and the panels of the reference: for a ReLU net train
-// loss, final predictor, Jacobian rank and feature sparsity; for a diagonal net train
-// loss, test loss, Jacobian rank and ‖β‖₀; for the mlp train loss, test loss, the
-// final predictor against the teacher (1D) or the test predictions against the
-// teacher's labels, Jacobian rank and the feature sparsity of hidden layers 1 and 2.
+// drawFigure draws the header and the panels the run's model offers for the figure
+// (sim.Views.Figure): after the reference, for a ReLU net train loss, final
+// predictor, Jacobian rank and feature sparsity; for a diagonal net train loss, test
+// loss, Jacobian rank and ‖β‖₀; for the mlp train loss, test loss, the final
+// predictor against the teacher (1D) or the test predictions against the teacher's
+// labels, Jacobian rank and the feature sparsity of hidden layers 1 and 2.
 func drawFigure(dc draw.Canvas, r *sim.Run) {
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
 
 	cfg := r.Config()
-	rows := r.History().Rows()
-	sched := r.Schedule()
-	decays := sched.DecayIters()
 	curve, ok := scenarioColors[cfg.Scenario]
 	if !ok || cfg.Method == sim.MethodSDE {
 		curve = colorOther
 	}
-	lastIter := 0
-	if len(rows) > 0 {
-		lastIter = rows[len(rows)-1].Iter
-	}
-
-	iters := func(f func(sim.Metrics) float64) ([]float64, []float64) {
-		xs, ys := make([]float64, len(rows)), make([]float64, len(rows))
-		for i, m := range rows {
-			xs[i], ys[i] = float64(m.Iter), f(m)
-		}
-		return xs, ys
-	}
-	// logPanel and linearPanel return a panel of one metric over the iterations.
-	logPanel := func(title, ylabel, legend string, f func(sim.Metrics) float64) *plot.Plot {
-		p := curvePanel(title, ylabel, lastIter, decays, legend)
-		xs, ys := iters(f)
-		addCurve(p, xs, ys, curve, true)
-		logRange(&p.Y, ys)
-		return p
-	}
-	linearPanel := func(title, ylabel string, f func(sim.Metrics) float64) *plot.Plot {
-		p := curvePanel(title, ylabel, lastIter, decays, "")
-		xs, ys := iters(f)
-		addCurve(p, xs, ys, curve, false)
-		linearRange(&p.Y, ys)
-		return p
-	}
-
-	loss := logPanel("Train loss", lossLabel("train", cfg.Loss, r.Data().Len()), decayLabel(cfg.Decays),
-		func(m sim.Metrics) float64 { return m.TrainLoss })
-	rank := linearPanel("Jacobian rank", fmt.Sprintf("rank of φ on fresh points (p = %d)", r.Model().NumParams()),
-		func(m sim.Metrics) float64 { return m.Rank })
+	views := r.Views()
+	pic := r.Picture(sim.PictureOptions{GridPoints: predictorPoints, GridMargin: predictorMargin, Fit: true})
+	series := []runSeries{{rows: r.History().Rows(), color: curve}}
+	sched := r.Schedule()
+	decays := sched.DecayIters()
+	legend := decayLabel(cfg.Decays)
 	var plots [][]*plot.Plot
-	switch {
-	case r.Diagonal() != nil:
-		test := logPanel("Test loss", lossLabel("test", cfg.Loss, r.Test().Len()), "",
-			func(m sim.Metrics) float64 { return m.TestLoss })
-		l0 := linearPanel("Sparsity ‖β‖₀", fmt.Sprintf("coordinates k with |u_k v_k| > %g", sim.L0Threshold),
-			func(m sim.Metrics) float64 { return m.L0 })
-		plots = [][]*plot.Plot{{loss, test}, {rank, l0}}
-	case r.MLP() != nil:
-		test := logPanel("Test loss", lossLabel("test", cfg.Loss, r.Test().Len()), "",
-			func(m sim.Metrics) float64 { return m.TestLoss })
-		fit := testFitPanel(r, curve)
-		if r.MLP().InputDim() == 1 {
-			fit = predictorPanel(r, curve)
+	for _, row := range views.Figure {
+		var ps []*plot.Plot
+		for _, p := range row {
+			ps = append(ps, figurePanel(p, series, decays, &legend, &pic, curve))
 		}
-		sparsity := func(layer int, f func(sim.Metrics) float64) *plot.Plot {
-			title := fmt.Sprintf("Feature sparsity, layer %d", layer)
-			if layer > r.MLP().Depth() {
-				title += " (none: one hidden layer)"
-			}
-			return linearPanel(title, fmt.Sprintf("feature sparsity (%%), τ_dup = %g", cfg.DupTau), f)
-		}
-		plots = [][]*plot.Plot{{loss, test, fit}, {rank,
-			sparsity(1, func(m sim.Metrics) float64 { return 100 * m.FeatureSparsityL1 }),
-			sparsity(2, func(m sim.Metrics) float64 { return 100 * m.FeatureSparsityL2 })}}
-	default:
-		sparsity := linearPanel("Feature sparsity", "feature sparsity (%)",
-			func(m sim.Metrics) float64 { return 100 * m.FeatureSparsity })
-		plots = [][]*plot.Plot{{loss, predictorPanel(r, curve)}, {rank, sparsity}}
+		plots = append(plots, ps)
 	}
 
 	header := plot.New().Title.TextStyle
 	header.Font.Size = vg.Points(15)
-	line1, line2, alert := headerText(r)
+	line1, line2, alert := headerText(r, views)
 	dc.FillText(header, vg.Point{X: dc.Center().X, Y: dc.Max.Y - headerHeight/8}, line1)
 	if alert {
 		header.Color = colorAlert
 	}
 	dc.FillText(header, vg.Point{X: dc.Center().X, Y: dc.Max.Y - headerHeight/2}, line2)
+	drawTiles(dc, plots)
+}
 
+// drawTiles draws the panels in a grid under the header.
+func drawTiles(dc draw.Canvas, plots [][]*plot.Plot) {
 	body := draw.Crop(dc, 0, 0, 0, -headerHeight)
 	tiles := draw.Tiles{Rows: len(plots), Cols: len(plots[0]),
 		PadX: 0.45 * vg.Inch, PadY: 0.35 * vg.Inch,
@@ -179,34 +140,96 @@ func drawFigure(dc draw.Canvas, r *sim.Run) {
 	canvases := plot.Align(plots, tiles, body)
 	for i := range plots {
 		for j, p := range plots[i] {
-			p.Draw(canvases[i][j])
+			if p != nil {
+				p.Draw(canvases[i][j])
+			}
 		}
 	}
 }
 
+// runSeries is one run's metric history in a figure, with its color and legend.
+type runSeries struct {
+	rows  []sim.Metrics
+	color color.Color
+	label string
+}
+
+// figurePanel draws one panel by its kind. The first panel of metrics gets the
+// decay legend (then *legend is cleared).
+func figurePanel(p sim.Panel, runs []runSeries, decays []int, legend *string, pic *sim.Picture, curve color.Color) *plot.Plot {
+	switch p.Kind {
+	case sim.PanelMetrics:
+		pl := metricsPanel(p, runs, decays, *legend)
+		*legend = ""
+		return pl
+	case sim.PanelPredictor:
+		return predictorPanel(pic, curve)
+	case sim.PanelFit:
+		return testFitPanel(pic, curve)
+	}
+	pl := plot.New()
+	pl.Title.Text = p.Title
+	return pl
+}
+
+// metricsPanel draws a panel's first metric for every run over the iterations.
+func metricsPanel(p sim.Panel, runs []runSeries, decays []int, legend string) *plot.Plot {
+	d := sim.MustMetric(p.Metrics[0])
+	title := p.Title
+	if title == "" {
+		title = d.Title
+	}
+	lastIter := 0
+	for _, s := range runs {
+		if len(s.rows) > 0 {
+			lastIter = max(lastIter, s.rows[len(s.rows)-1].Iter)
+		}
+	}
+	pl := curvePanel(title, p.YLabel, lastIter, decays, legend)
+	var all []float64
+	for _, s := range runs {
+		xs, ys := make([]float64, len(s.rows)), make([]float64, len(s.rows))
+		for i := range s.rows {
+			xs[i], ys[i] = float64(s.rows[i].Iter), d.Shown(&s.rows[i])
+		}
+		addCurve(pl, xs, ys, s.color, d.Log)
+		if s.label != "" {
+			addLegendLine(pl, s.label, s.color)
+		}
+		all = append(all, ys...)
+	}
+	if d.Log {
+		logRange(&pl.Y, all)
+	} else {
+		linearRange(&pl.Y, all)
+	}
+	return pl
+}
+
+// addLegendLine adds a legend entry for a curve of color c.
+func addLegendLine(p *plot.Plot, label string, c color.Color) {
+	l, err := plotter.NewLine(plotter.XYs{{}, {}})
+	if err != nil {
+		return
+	}
+	l.Color, l.Width = c, vg.Points(1.3)
+	p.Legend.Add(label, l)
+	p.Legend.Top = true
+}
+
 // headerText describes the run in two lines, the settings and the outcome, and
 // reports whether it diverged.
-func headerText(r *sim.Run) (settings, outcome string, diverged bool) {
+func headerText(r *sim.Run, views sim.Views) (settings, outcome string, diverged bool) {
 	cfg := r.Config()
 	sched := r.Schedule()
 	step := fmt.Sprintf("step size %.3g", sched.At(0))
 	if peak := sched.Peak(); peak != sched.At(0) {
 		step += fmt.Sprintf(" → peak %.3g", peak)
 	}
-	model := fmt.Sprintf("width %d", cfg.Width)
-	switch cfg.Model {
-	case sim.ModelDiagonal:
-		model = fmt.Sprintf("d = %d, n = %d, r = %d", cfg.Dim, cfg.Samples, cfg.Support)
-	case sim.ModelMLP:
-		model = fmt.Sprintf("d = %d, layers %s, n = %d", cfg.Dim, cfg.Get("layers"), r.Data().Len())
-		if !cfg.Biases {
-			model += ", no biases"
-		}
-	}
 	settings = strings.Join([]string{
 		cfg.Scenario,
 		fmt.Sprintf("seed %d", cfg.Seed),
-		model,
+		views.Caption,
 		methodText(cfg),
 		step,
 		fmt.Sprintf("N = %d", cfg.Iters),
@@ -214,22 +237,7 @@ func headerText(r *sim.Run) (settings, outcome string, diverged bool) {
 	if err := r.Err(); err != nil {
 		return settings, err.Error(), true
 	}
-	m := r.Latest()
-	switch {
-	case r.Diagonal() != nil:
-		outcome = fmt.Sprintf("after %d iterations: train loss %.3g · test loss %.3g · rank %g · ‖β‖₀ = %g",
-			r.Iter(), m.TrainLoss, m.TestLoss, m.Rank, m.L0)
-	case r.MLP() != nil:
-		outcome = fmt.Sprintf("after %d iterations: train loss %.3g · test loss %.3g · rank %g · feature sparsity %.1f %% (layer 1), %.1f %% (layer 2)",
-			r.Iter(), m.TrainLoss, m.TestLoss, m.Rank, 100*m.FeatureSparsityL1, 100*m.FeatureSparsityL2)
-		if r.MLP().InputDim() == 1 {
-			outcome += fmt.Sprintf(" · %s (teacher %d)", plural(int(m.Kinks), "kink"), r.TeacherKinks().Visible)
-		}
-	default:
-		outcome = fmt.Sprintf("after %d iterations: train loss %.3g · rank %g · feature sparsity %.1f %% · %s",
-			r.Iter(), m.TrainLoss, m.Rank, 100*m.FeatureSparsity, plural(int(m.Kinks), "kink"))
-	}
-	return settings, outcome, false
+	return settings, fmt.Sprintf("after %d iterations: %s", r.Iter(), metricsSentence(r, " · ", 3)), false
 }
 
 // methodText names the optimizer with what sets its noise: the batch of SGD, δ of
@@ -256,15 +264,6 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// lossLabel names a loss axis: which set, the per-sample loss and the sample count.
-func lossLabel(set string, l sim.Loss, n int) string {
-	per := "(h(x) − y)²"
-	if l == sim.LossHalfMSE {
-		per += "/2"
-	}
-	return fmt.Sprintf("%s loss, mean %s over %d samples", set, per, n)
 }
 
 func decayLabel(ds []sim.Decay) string {
@@ -471,31 +470,21 @@ func formatTick(v float64) string {
 // each visible kink as a triangle on the x axis; for the mlp also the teacher, dashed,
 // with its visible kinks as grey triangles pointing down just above the predictor's,
 // so that a kink the student shares with the teacher reads as ▼ over ▲.
-func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
-	ks := r.KinkSummary()
-	teacher := r.Teacher()
+func predictorPanel(pic *sim.Picture, c color.Color) *plot.Plot {
+	ks := pic.Kinks
+	teacher := pic.Teacher != nil
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("Final predictor: %s (%s)", plural(ks.Visible, "kink"), plural(ks.Raw, "single-neuron kink"))
-	if teacher != nil {
-		p.Title.Text = fmt.Sprintf("Final predictor: %s, teacher %d", plural(ks.Visible, "kink"), r.TeacherKinks().Visible)
+	if teacher {
+		p.Title.Text = fmt.Sprintf("Final predictor: %s, teacher %d", plural(ks.Visible, "kink"), pic.TeacherKinks.Visible)
 	}
 	p.X.Label.Text = "x"
 	p.Y.Label.Text = "h(x)"
 	p.Add(lightGrid())
 
-	ds := r.Data()
-	grid := predictorGrid(ds)
-	h := predictorOf(r)
-	hs, ts := make([]float64, len(grid)), []float64(nil)
-	for i, x := range grid {
-		hs[i] = h(x)
-	}
-	curves := [][]float64{hs, ds.Y}
-	if teacher != nil {
-		ts = make([]float64, len(grid))
-		for i, x := range grid {
-			ts[i] = teacher.At(x)
-		}
+	grid, hs, ts := pic.X, pic.H, pic.Teacher
+	curves := [][]float64{hs, pic.DataY}
+	if teacher {
 		curves = append(curves, ts)
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -512,7 +501,7 @@ func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
 	span := max(hi-lo, 1e-9)
 	// Room below for the kink marks, above for the legend.
 	p.Y.Min, p.Y.Max = lo-0.12*span, hi+0.3*span
-	if teacher != nil {
+	if teacher {
 		// Two rows of marks, and a legend of five entries.
 		p.Y.Min, p.Y.Max = lo-0.22*span, hi+0.4*span
 		p.Legend.Left = higherOnRight(grid, hs)
@@ -520,7 +509,7 @@ func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
 	p.X.Min, p.X.Max = grid[0], grid[len(grid)-1]
 	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
 
-	if teacher != nil {
+	if teacher {
 		for i, seg := range segments(grid, ts, false) {
 			l, err := plotter.NewLine(seg)
 			if err != nil {
@@ -547,13 +536,13 @@ func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
 			p.Legend.Add("predictor", l)
 		}
 	}
-	pts := make(plotter.XYs, 0, ds.Len())
-	for i := 0; i < ds.Len(); i++ {
-		pts = append(pts, plotter.XY{X: ds.Input(i)[0], Y: ds.Y[i]})
+	pts := make(plotter.XYs, 0, len(pic.DataX))
+	for i, x := range pic.DataX {
+		pts = append(pts, plotter.XY{X: x, Y: pic.DataY[i]})
 	}
 	if s, err := plotter.NewScatter(pts); err == nil {
 		radius := vg.Points(3.5)
-		if ds.Len() > 20 {
+		if len(pts) > 20 {
 			radius = vg.Points(2.5)
 		}
 		s.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: radius, Shape: draw.CircleGlyph{}}
@@ -570,9 +559,9 @@ func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
 		p.Add(marks)
 		p.Legend.Add("kink", marks)
 	}
-	if teacher != nil {
+	if teacher {
 		tm := axisMarks{row: 1, glyph: draw.GlyphStyle{Color: colorTeacher, Radius: vg.Points(4.5), Shape: downTriangle{}}}
-		for _, k := range r.TeacherKinks().Clusters {
+		for _, k := range pic.TeacherKinks.Clusters {
 			if k.Visible {
 				tm.xs = append(tm.xs, k.X)
 			}
@@ -609,17 +598,16 @@ func higherOnRight(xs, ys []float64) bool {
 // testFitPanel draws the final predictions on the test inputs against the teacher's
 // labels, with the diagonal h = y of a perfect fit: the view of the fit when the
 // inputs have more than one dimension.
-func testFitPanel(r *sim.Run, c color.Color) *plot.Plot {
-	test, n := r.Test(), r.Model()
+func testFitPanel(pic *sim.Picture, c color.Color) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = "Final predictions on the test set"
 	p.X.Label.Text = "teacher y"
 	p.Y.Label.Text = "prediction h(x)"
 	p.Add(lightGrid())
-	pts := make(plotter.XYs, 0, test.Len())
+	pts := make(plotter.XYs, 0, len(pic.Fit))
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for i := 0; i < test.Len(); i++ {
-		y, h := test.Y[i], n.Predict(test.Input(i))
+	for i, h := range pic.Fit {
+		y := pic.FitTruth[i]
 		if !usable(h, false) {
 			continue
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"kinkscope/render"
 	"kinkscope/sim"
 )
 
@@ -100,7 +101,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	var theta []float64
 	if *initFile != "" {
 		var err error
-		if theta, err = readInit(*initFile, &cfg, settings.has(layoutOf(cfg.Model).size)); err != nil {
+		if theta, err = readInit(*initFile, &cfg, settings.has(layoutOf(&cfg).Size)); err != nil {
 			return fail(stderr, "-init %s: %s", *initFile, trimSim(err))
 		}
 	}
@@ -172,17 +173,10 @@ func (p *progress) show(r *sim.Run, force bool) {
 	}
 	p.last = now
 	m := r.Latest()
-	line := fmt.Sprintf("iter %*d/%d  lr %.4g  loss %.4g  ", len(fmt.Sprint(p.total)), r.Iter(), p.total, m.LR, m.TrainLoss)
-	switch {
-	case r.Diagonal() != nil:
-		line += fmt.Sprintf("test %.4g  rank %g  ‖β‖₀ %g", m.TestLoss, m.Rank, m.L0)
-	case r.MLP() != nil:
-		line += fmt.Sprintf("test %.4g  rank %g  sparsity %.1f%%/%.1f%%", m.TestLoss, m.Rank, 100*m.FeatureSparsityL1, 100*m.FeatureSparsityL2)
-		if r.MLP().InputDim() == 1 {
-			line += fmt.Sprintf("  kinks %g", m.Kinks)
-		}
-	default:
-		line += fmt.Sprintf("rank %g  sparsity %.1f%%  kinks %g", m.Rank, 100*m.FeatureSparsity, m.Kinks)
+	line := fmt.Sprintf("iter %*d/%d  lr %.4g", len(fmt.Sprint(p.total)), r.Iter(), p.total, m.LR)
+	for _, key := range r.MetricKeys() {
+		d := sim.MustMetric(key)
+		line += "  " + d.Label + " " + render.FormatMetric(d, &m, 4)
 	}
 	// Columns on a terminal, not bytes: ‖β‖₀ takes 5 of them and 9 bytes.
 	width := utf8.RuneCountInString(line)
@@ -191,25 +185,29 @@ func (p *progress) show(r *sim.Run, force bool) {
 	fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", pad))
 }
 
-// summary is the line printed when a run ends.
+// summary is the line printed when a run ends: every metric of the run's model,
+// and the teacher's kinks when there is a teacher on scalar inputs.
 func summary(r *sim.Run, elapsed time.Duration) string {
-	m := r.Latest()
 	state := "done"
 	if r.Err() != nil {
 		state = "diverged"
 	}
-	if r.Diagonal() != nil {
-		return fmt.Sprintf("%s: iter %d, train loss %.4g, test loss %.4g, rank %g, ‖β‖₀ %g, ‖β‖₁ %.4g (%.2f s)",
-			state, r.Iter(), m.TrainLoss, m.TestLoss, m.Rank, m.L0, m.L1, elapsed.Seconds())
+	return fmt.Sprintf("%s: iter %d, %s (%.2f s)", state, r.Iter(), metricsSentence(r, ", ", 4), elapsed.Seconds())
+}
+
+// metricsSentence writes every metric of the run's model as name and value, joined
+// by sep, and the teacher's kinks after the kinks when there is a teacher on scalar
+// inputs.
+func metricsSentence(r *sim.Run, sep string, digits int) string {
+	m := r.Latest()
+	var parts []string
+	for _, key := range r.MetricKeys() {
+		d := sim.MustMetric(key)
+		parts = append(parts, d.Name+" "+render.FormatMetric(d, &m, digits))
 	}
-	if n := r.MLP(); n != nil {
-		kinks := ""
-		if n.InputDim() == 1 {
-			kinks = fmt.Sprintf(", kinks %g (teacher %d)", m.Kinks, r.TeacherKinks().Visible)
-		}
-		return fmt.Sprintf("%s: iter %d, train loss %.4g, test loss %.4g, rank %g, feature sparsity layer 1 %.1f%%, layer 2 %.1f%%%s (%.2f s)",
-			state, r.Iter(), m.TrainLoss, m.TestLoss, m.Rank, 100*m.FeatureSparsityL1, 100*m.FeatureSparsityL2, kinks, elapsed.Seconds())
+	line := strings.Join(parts, sep)
+	if pic := r.Picture(sim.PictureOptions{GridPoints: 2}); pic.Teacher != nil {
+		line += fmt.Sprintf(" (teacher %d)", pic.TeacherKinks.Visible)
 	}
-	return fmt.Sprintf("%s: iter %d, train loss %.4g, rank %g, feature sparsity %.1f%%, kinks %g (%.2f s)",
-		state, r.Iter(), m.TrainLoss, m.Rank, 100*m.FeatureSparsity, m.Kinks, elapsed.Seconds())
+	return line
 }

@@ -1,0 +1,108 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+)
+
+// ModelDiagonal names the diagonal linear network on sparse regression.
+const ModelDiagonal = "diag"
+
+// settingSupport is the support of β* in sparse regression.
+var settingSupport = intSetting("support", "non-zero coordinates r of β* (sparse regression)", 0, 1000, func(c *Config) *int { return &c.Support })
+
+// diagExperiment is the paper's sparse regression: a diagonal linear network β = u ⊙ v
+// learns an r-sparse β* from n Gaussian samples in dimension d.
+type diagExperiment struct{}
+
+func (diagExperiment) Name() string { return ModelDiagonal }
+func (diagExperiment) Doc() string  { return "diagonal linear net" }
+
+func (diagExperiment) Settings() []*Setting {
+	return []*Setting{&settingDim, &settingSamples, &settingSupport, &settingTestSamples, &settingInitScale, &settingRankTau}
+}
+
+func (diagExperiment) Check(c *Config) error {
+	if c.Support > c.Dim {
+		return fmt.Errorf("sim: support %d out of range [0, %d] for dimension %d", c.Support, c.Dim, c.Dim)
+	}
+	return nil
+}
+
+func (diagExperiment) SampleCount(c *Config) (int, error) { return c.Samples, nil }
+
+func (diagExperiment) Layout(c *Config) ParamLayout {
+	return ParamLayout{Columns: []string{"u", "v"}, Size: "dim", Row: "coordinate",
+		Params: 2 * c.Dim, What: fmt.Sprintf("dimension %d", c.Dim)}
+}
+
+func (diagExperiment) New(c *Config, s Streams) (Instance, error) {
+	sr, err := NewSparseRegression(s.Data, c.Samples, c.Dim, c.Support, c.TestSamples)
+	if err != nil {
+		return nil, err
+	}
+	net := NewDiagonal(c.Dim)
+	net.InitReference(c.InitScale)
+	r := &diagRun{cfg: c, net: net, star: sr.BetaStar}
+	r.scalarTrainer = newScalarTrainer(net, sr.Train, sr.Test, net.sgdStep1)
+	// Fresh inputs for the rank, 2d of them, drawn once after the data.
+	r.rank = newDiagRank(s.Data, c.Dim)
+	r.xnorm = make([]float64, c.Dim)
+	for k := range r.xnorm {
+		for i := 0; i < r.data.Len(); i++ {
+			x := r.data.X[i*c.Dim+k]
+			r.xnorm[k] += x * x
+		}
+		r.xnorm[k] = math.Sqrt(r.xnorm[k])
+	}
+	return r, nil
+}
+
+// diagRun is a diagonal linear network being trained.
+type diagRun struct {
+	scalarTrainer
+	cfg   *Config
+	net   *Diagonal
+	star  []float64 // β*
+	rank  *diagRank
+	xnorm []float64 // ‖X_{:,k}‖ of the training inputs
+}
+
+func (r *diagRun) Measure(m *Metrics) {
+	if !r.measureLosses(m, r.cfg.Loss) {
+		return
+	}
+	m.Rank = float64(r.rank.rank(r.net, r.cfg.RankTau))
+	m.L0, m.L1 = float64(r.net.L0(L0Threshold)), r.net.L1()
+}
+
+func (r *diagRun) Metrics() []string { return []string{"train_loss", "test_loss", "rank", "l0", "l1"} }
+
+func (r *diagRun) Views() Views {
+	loss := MetricPanel("Train loss", lossLabel("train", r.cfg.Loss, r.data.Len()), "train_loss")
+	test := MetricPanel("Test loss", lossLabel("test", r.cfg.Loss, r.test.Len()), "test_loss")
+	rank := MetricPanel("", fmt.Sprintf("rank of φ on fresh points (p = %d)", r.net.NumParams()), "rank")
+	l0 := MetricPanel("Sparsity ‖β‖₀", fmt.Sprintf("coordinates k with |u_k v_k| > %g", L0Threshold), "l0")
+	return Views{
+		Caption: fmt.Sprintf("d = %d, n = %d, r = %d", r.cfg.Dim, r.cfg.Samples, r.cfg.Support),
+		Main:    Panel{Kind: PanelCoefficients, Title: "β = u·v against the truth β*"},
+		Side:    Panel{Kind: PanelNorms, Unit: "coordinate", Title: "Column norms per coordinate k (u_k and v_k together)", Log: true},
+		Curves:  [4]Panel{loss, test, rank, MetricPanel("Non-zero coordinates of β", "coordinates with |β_k| > 1e-50", "l0")},
+		Figure:  [][]Panel{{loss, test}, {rank, l0}},
+	}
+}
+
+func (r *diagRun) Picture(p *Picture, o PictureOptions) {
+	d := r.net.Dim()
+	p.Coef = r.net.Beta(make([]float64, d))
+	p.Truth = append([]float64(nil), r.star...)
+	nu, nv := make([]float64, d), make([]float64, d)
+	r.net.ColumnNorms(nu, nv, r.xnorm)
+	p.Norms = make([]float64, d)
+	for k := range p.Norms {
+		p.Norms[k] = math.Hypot(nu[k], nv[k])
+	}
+	if o.Fit {
+		fitPicture(p, r.net, r.test)
+	}
+}
