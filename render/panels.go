@@ -8,28 +8,18 @@ import (
 	"math"
 	"slices"
 
+	"kinkscope/render/app"
+	"kinkscope/render/figure"
 	"kinkscope/sim"
 )
 
-// runColors returns a color per run: the run's blue for one run; for compared runs
-// the reference's blues from light to dark (small or early first), or blue against
-// red for SGD against its SDE.
-func runColors(snap *Snapshot) []color.Color {
-	n := len(snap.Runs)
-	if n <= 1 {
-		return []color.Color{colRun}
+// runColors returns a color per run (figure.RunColors).
+func runColors(snap *app.Snapshot) []color.Color {
+	var out []color.Color
+	for _, c := range figure.RunColors(len(snap.Runs), snap.CompareKey) {
+		out = append(out, c)
 	}
-	if snap.CompareKey == "method" {
-		out := []color.Color{colRun, colSDE, colSteel, colMidnight}
-		return out[:n]
-	}
-	switch n {
-	case 2:
-		return []color.Color{colRunLight, colMidnight}
-	case 3:
-		return []color.Color{colRunLight, colBlue, colMidnight}
-	}
-	return []color.Color{colSteel, colRunLight, colBlue, colMidnight}
+	return out
 }
 
 // drag is a data point being moved on the predictor plot.
@@ -41,7 +31,7 @@ type drag struct {
 // drawPanels draws the panels the lead run's model offers into the slots of the
 // layout and returns the predictor plot's geometry (invalid when there is none), for
 // editing.
-func drawPanels(c *canvas, snap *Snapshot, rects [numSlots]Rect, dr drag) PlotGeometry {
+func drawPanels(c *canvas, snap *app.Snapshot, rects [numSlots]Rect, dr drag) PlotGeometry {
 	cols := runColors(snap)
 	v := snap.Views
 	geom := drawPanel(c, snap, v.Main, rects[SlotMain], cols, dr)
@@ -55,7 +45,7 @@ func drawPanels(c *canvas, snap *Snapshot, rects [numSlots]Rect, dr drag) PlotGe
 
 // drawPanel draws one panel by its kind; only the predictor returns a valid
 // geometry.
-func drawPanel(c *canvas, snap *Snapshot, p sim.Panel, r Rect, cols []color.Color, dr drag) PlotGeometry {
+func drawPanel(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect, cols []color.Color, dr drag) PlotGeometry {
 	switch p.Kind {
 	case sim.PanelMetrics:
 		drawMetrics(c, snap, p, r, cols)
@@ -75,7 +65,7 @@ func drawPanel(c *canvas, snap *Snapshot, p sim.Panel, r Rect, cols []color.Colo
 
 // metricSeries returns one metric of every run's history as displayed, and the
 // iterations.
-func metricSeries(snap *Snapshot, d *sim.Metric) (iters, ys [][]float64) {
+func metricSeries(snap *app.Snapshot, d *sim.Metric) (iters, ys [][]float64) {
 	iters, ys = make([][]float64, len(snap.Runs)), make([][]float64, len(snap.Runs))
 	for i, rv := range snap.Runs {
 		iters[i], ys[i] = make([]float64, len(rv.History)), make([]float64, len(rv.History))
@@ -89,7 +79,7 @@ func metricSeries(snap *Snapshot, d *sim.Metric) (iters, ys [][]float64) {
 // drawMetrics draws a panel of metrics against the iteration: every metric of the
 // panel for one run (the first darkest), the first metric of each run when several
 // are compared.
-func drawMetrics(c *canvas, snap *Snapshot, p sim.Panel, r Rect, cols []color.Color) {
+func drawMetrics(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect, cols []color.Color) {
 	if len(p.Metrics) == 0 {
 		return
 	}
@@ -122,7 +112,7 @@ func drawMetrics(c *canvas, snap *Snapshot, p sim.Panel, r Rect, cols []color.Co
 			break
 		}
 		xs, ys = append(xs, it[0]), append(ys, y[0])
-		names = append(names, d.Title)
+		names = append(names, d.Name)
 		colors = append(colors, seriesColors[min(k, len(seriesColors)-1)])
 	}
 	ylabel := p.YLabel
@@ -131,7 +121,7 @@ func drawMetrics(c *canvas, snap *Snapshot, p sim.Panel, r Rect, cols []color.Co
 	}
 	var f *frame
 	if first.Log {
-		lo, hi := LogRange(ys...)
+		lo, hi := figure.LogRange(ys...)
 		f = seriesFrame(c, snap, r, title, ylabel, lo, hi, true)
 	} else {
 		f = seriesFrame(c, snap, r, title, ylabel, 0, niceMax(slices.Concat(ys...), 10), false)
@@ -146,13 +136,13 @@ func drawMetrics(c *canvas, snap *Snapshot, p sim.Panel, r Rect, cols []color.Co
 	}
 }
 
-// seriesColors colors the metrics of one run's panel: the first dark, the others
-// lighter.
-var seriesColors = []color.Color{colMidnight, colSteel, colRunLight}
+// seriesColors colors the metrics of one run's panel: the first in the run's blue,
+// the others lighter.
+var seriesColors = []color.Color{colRun, colSteel, colRunLight}
 
 // seriesFrame draws the axes of a metric against the iteration, with the decays
 // dashed and the current iteration marked.
-func seriesFrame(c *canvas, snap *Snapshot, r Rect, title, ylabel string, ylo, yhi float64, logY bool) *frame {
+func seriesFrame(c *canvas, snap *app.Snapshot, r Rect, title, ylabel string, ylo, yhi float64, logY bool) *frame {
 	f := newFrame(c, r, title, "iteration", ylabel, 0, float64(max(snap.Config.Iters, 1)), ylo, yhi, logY, nil)
 	var decays []int
 	for _, rv := range snap.Runs {
@@ -175,11 +165,11 @@ func niceMax(v []float64, floor float64) float64 {
 			top = math.Max(top, x)
 		}
 	}
-	ticks := LinearTicks(0, top*1.05, 4)
+	ticks := figure.LinearTicks(0, top*1.05, 4)
 	return math.Max(ticks[len(ticks)-1].Value, top*1.05)
 }
 
-func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr drag) PlotGeometry {
+func drawPredictor(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color, dr drag) PlotGeometry {
 	if len(snap.Runs) == 0 || len(snap.Runs[0].X) == 0 {
 		newFrame(c, r, "Predictor h(x)", "x", "y", 0, 1, 0, 1, false, nil)
 		return PlotGeometry{}
@@ -281,7 +271,7 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr dra
 }
 
 // gridHs returns every run's predictor on the grid.
-func gridHs(snap *Snapshot) [][]float64 {
+func gridHs(snap *app.Snapshot) [][]float64 {
 	out := make([][]float64, len(snap.Runs))
 	for i, rv := range snap.Runs {
 		out[i] = rv.H
@@ -327,7 +317,7 @@ func countPositive(v []float64) int {
 // drawSortedNorms draws one panel of Jacobian column norms, each run's sorted in
 // decreasing order: bars for one run, a line per run when several are compared. A
 // log axis is used when the view asks for it or always is set.
-func drawSortedNorms(c *canvas, snap *Snapshot, r Rect, cols []color.Color, title, xlabel string, norms [][]float64, always bool) {
+func drawSortedNorms(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color, title, xlabel string, norms [][]float64, always bool) {
 	all := make([][]float64, len(norms))
 	for i, v := range norms {
 		all[i] = sortedDesc(v)
@@ -349,10 +339,10 @@ func drawSortedNorms(c *canvas, snap *Snapshot, r Rect, cols []color.Color, titl
 }
 
 // normFrame draws the axes for sorted column norms.
-func normFrame(c *canvas, snap *Snapshot, r Rect, title, xlabel string, n int, all [][]float64) *frame {
+func normFrame(c *canvas, snap *app.Snapshot, r Rect, title, xlabel string, n int, all [][]float64) *frame {
 	ylabel := "column norm of φ"
 	if snap.View.LogBar {
-		lo, hi := LogRange(all...)
+		lo, hi := figure.LogRange(all...)
 		lo = math.Max(lo, hi*1e-6)
 		return newFrame(c, r, title+" (log)", xlabel, ylabel, 0, float64(max(n, 1)), lo, hi, true, nil)
 	}
@@ -384,7 +374,7 @@ func bars(f *frame, vals []float64, i, of int, clr color.Color) {
 
 // drawNorms draws the Jacobian column norms per unit (neuron, parameter,
 // coordinate), sorted, with the count of non-zero ones in the title.
-func drawNorms(c *canvas, snap *Snapshot, p sim.Panel, r Rect, cols []color.Color) {
+func drawNorms(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect, cols []color.Color) {
 	norms := make([][]float64, len(snap.Runs))
 	active := ""
 	for i, rv := range snap.Runs {
@@ -410,7 +400,7 @@ func drawNorms(c *canvas, snap *Snapshot, p sim.Panel, r Rect, cols []color.Colo
 	drawSortedNorms(c, snap, r, cols, title, p.Unit+"s, sorted by norm", norms, p.Log)
 }
 
-func drawBeta(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
+func drawBeta(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color) {
 	var truth []float64
 	if len(snap.Runs) > 0 {
 		truth = snap.Runs[0].Truth
@@ -430,7 +420,7 @@ func drawBeta(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
 	pad := 0.08 * math.Max(hi-lo, 0.1)
 	title := "β = u·v (elementwise) against the truth β*"
 	if len(snap.Runs) == 1 && len(snap.State.Runs) == 1 {
-		title = fmt.Sprintf("β = u·v against the truth β*: %s non-zero coordinates", FormatNumber(snap.State.L0))
+		title = fmt.Sprintf("β = u·v against the truth β*: %s non-zero coordinates", figure.FormatNumber(snap.State.L0))
 	}
 	f := newFrame(c, r, title, "coordinate k", "β_k", -1, float64(max(d, 1)), lo-pad, hi+pad, false, nil)
 	pc := f.plot()
@@ -465,7 +455,7 @@ func drawBeta(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
 	}
 }
 
-func drawStepSize(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
+func drawStepSize(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color) {
 	var all [][]float64
 	for _, rv := range snap.Runs {
 		all = append(all, rv.Schedule)
@@ -486,7 +476,7 @@ func drawStepSize(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
 
 // drawHeader writes the status line and, when a run diverged or could not start, a
 // banner with the reason.
-func drawHeader(c *canvas, snap *Snapshot, w float64) {
+func drawHeader(c *canvas, snap *app.Snapshot, w float64) {
 	c.fillRect(Rect{0, 0, w, HeaderHeight}, colPage)
 	st := snap.State
 	status := "paused"
@@ -495,10 +485,10 @@ func drawHeader(c *canvas, snap *Snapshot, w float64) {
 	} else if st.Iter >= st.Iters && st.Iters > 0 {
 		status = "finished"
 	}
-	line := fmt.Sprintf("%s · iteration %s / %s · η %s", st.Scenario, FormatNumber(float64(st.Iter)), FormatNumber(float64(st.Iters)), FormatNumber(st.LR))
+	line := fmt.Sprintf("%s · iteration %s / %s · η %s", st.Scenario, figure.FormatNumber(float64(st.Iter)), figure.FormatNumber(float64(st.Iters)), figure.FormatNumber(st.LR))
 	for _, key := range snap.MetricKeys {
 		d := sim.MustMetric(key)
-		line += " · " + d.Label + " " + FormatNumber(d.Shown(&st.Metrics))
+		line += " · " + d.Label + " " + figure.FormatNumber(d.Shown(&st.Metrics))
 		if d.Unit == "%" {
 			line += " %"
 		}
@@ -506,11 +496,11 @@ func drawHeader(c *canvas, snap *Snapshot, w float64) {
 	line += " · " + status
 	if len(snap.Runs) > 1 {
 		line = fmt.Sprintf("%s · %d runs compared · iteration %s / %s · %s", st.Scenario, len(snap.Runs),
-			FormatNumber(float64(st.Iter)), FormatNumber(float64(st.Iters)), status)
+			figure.FormatNumber(float64(st.Iter)), figure.FormatNumber(float64(st.Iters)), status)
 	}
 	if c.textWidth(line, 12) > w-16 {
-		line = fmt.Sprintf("it %s · loss %s · rank %s · %s", FormatNumber(float64(st.Iter)),
-			FormatNumber(st.TrainLoss), FormatNumber(st.Rank), status)
+		line = fmt.Sprintf("it %s · loss %s · rank %s · %s", figure.FormatNumber(float64(st.Iter)),
+			figure.FormatNumber(st.TrainLoss), figure.FormatNumber(st.Rank), status)
 	}
 	c.text(line, 8, HeaderHeight/2, 12, alignLeftMiddle, colText, 0)
 	if st.Error != "" {

@@ -84,6 +84,7 @@ func (r *diagRun) Views() Views {
 	rank := MetricPanel("", fmt.Sprintf("rank of φ on fresh points (p = %d)", r.net.NumParams()), "rank")
 	l0 := MetricPanel("Sparsity ‖β‖₀", fmt.Sprintf("coordinates k with |u_k v_k| > %g", L0Threshold), "l0")
 	return Views{
+		Outcome: []string{"test_loss", "l0"},
 		Caption: fmt.Sprintf("d = %d, n = %d, r = %d", r.cfg.Dim, r.cfg.Samples, r.cfg.Support),
 		Main:    Panel{Kind: PanelCoefficients, Title: "β = u·v against the truth β*"},
 		Side:    Panel{Kind: PanelNorms, Unit: "coordinate", Title: "Column norms per coordinate k (u_k and v_k together)", Log: true},

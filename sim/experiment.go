@@ -101,6 +101,7 @@ type ParamLayout struct {
 	Row     string   // what a row is
 	Params  int      // the length of θ
 	What    string   // what fixes Params, for error messages ("width 100")
+	Doc     string   // how θ reads when the columns do not say it, or ""
 }
 
 // Header returns the table's header line.

@@ -30,7 +30,7 @@ type Metrics struct {
 type Metric struct {
 	Key   string  // CSV column; its camelCase form is the JSON key
 	Title string  // panel title
-	Label string  // short name in a status line
+	Label string  // short name in the page's status line (its font lacks ‖ and subscripts)
 	Name  string  // name in a sentence (a summary line)
 	Unit  string  // "%" for fractions shown as percentages, else what the value counts
 	Log   bool    // drawn on a log axis
@@ -72,10 +72,10 @@ var MetricList = []Metric{
 	{Key: "feature_sparsity", Name: "feature sparsity", Title: "Feature sparsity", Label: "sparsity", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsity }},
 	{Key: "kinks", Name: "kinks", Title: "Kinks in the data range", Label: "kinks", Scale: 1, Field: func(m *Metrics) *float64 { return &m.Kinks }},
 	{Key: "raw_kinks", Name: "single-neuron kinks", Title: "Single neurons' kinks in the data range", Label: "raw kinks", Scale: 1, Field: func(m *Metrics) *float64 { return &m.RawKinks }},
-	{Key: "l0", Name: "‖β‖₀", Title: "Non-zero coordinates of β", Label: "‖β‖₀", Scale: 1, Field: func(m *Metrics) *float64 { return &m.L0 }},
-	{Key: "l1", Name: "‖β‖₁", Title: "‖β‖₁", Label: "‖β‖₁", Scale: 1, Field: func(m *Metrics) *float64 { return &m.L1 }},
-	{Key: "feature_sparsity_l1", Name: "feature sparsity layer 1", Title: "Feature sparsity, layer 1", Label: "sparsity layer 1", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsityL1 }},
-	{Key: "feature_sparsity_l2", Name: "feature sparsity layer 2", Title: "Feature sparsity, layer 2", Label: "sparsity layer 2", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsityL2 }},
+	{Key: "l0", Name: "‖β‖₀", Title: "Non-zero coordinates of β", Label: "non-zeros of β", Scale: 1, Field: func(m *Metrics) *float64 { return &m.L0 }},
+	{Key: "l1", Name: "‖β‖₁", Title: "‖β‖₁", Label: "l1 norm of β", Scale: 1, Field: func(m *Metrics) *float64 { return &m.L1 }},
+	{Key: "feature_sparsity_l1", Name: "feature sparsity layer 1", Title: "Feature sparsity, layer 1", Label: "sparsity 1", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsityL1 }},
+	{Key: "feature_sparsity_l2", Name: "feature sparsity layer 2", Title: "Feature sparsity, layer 2", Label: "sparsity 2", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsityL2 }},
 }
 
 // MetricByKey returns the declaration of the metric key.

@@ -77,7 +77,10 @@ func (mlpExperiment) SampleCount(c *Config) (int, error) {
 
 func (mlpExperiment) Layout(c *Config) ParamLayout {
 	return ParamLayout{Columns: []string{"theta"}, Row: "parameter", Params: MLPParams(c.Dim, c.Layers, c.Biases),
-		What: fmt.Sprintf("layers %s with dim %d and biases %s", FormatLayers(c.Layers), c.Dim, c.Get("biases"))}
+		What: fmt.Sprintf("layers %s with dim %d and biases %s", FormatLayers(c.Layers), c.Dim, c.Get("biases")),
+		Doc: "layer by layer from the input: W₁ row by row (row j holds the weights into neuron j),\n" +
+			"b₁, W₂, b₂, …, then the output weights w_out and the output bias b_out; without\n" +
+			"biases no b's. Layers 10,10 on dim 1 make 10 + 10 + 100 + 10 + 10 + 1 = 141 rows."}
 }
 
 // New draws the teacher and its data from s.Data (the training samples replaced by
@@ -180,6 +183,7 @@ func (r *mlpRun) Views() Views {
 	}
 	v := Views{
 		Caption: caption,
+		Outcome: []string{"test_loss", "feature_sparsity_l2"},
 		Side:    Panel{Kind: PanelNorms, Unit: "parameter", Title: "Jacobian column norms per parameter", Log: true},
 		Figure:  [][]Panel{{loss, test, {Kind: PanelFit, Title: "Final predictions on the test set"}}, {rank, layer(1), layer(2)}},
 	}

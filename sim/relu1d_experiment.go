@@ -102,6 +102,7 @@ func (r *relu1dRun) Views() Views {
 	sparsity := MetricPanel("", "non-zero distinct features (%)", "feature_sparsity")
 	predictor := Panel{Kind: PanelPredictor, Title: "Predictor h(x)"}
 	return Views{
+		Outcome: []string{"kinks", "rank"},
 		Caption: fmt.Sprintf("width %d", r.cfg.Width),
 		Main:    predictor,
 		Side:    Panel{Kind: PanelNorms, Unit: "neuron", Title: "Jacobian column norms per neuron"},

@@ -36,6 +36,8 @@ type Panel struct {
 type Views struct {
 	// Caption describes the model and its data in a few words: width 100.
 	Caption string
+	// Outcome lists the metrics that say how a run ended, for a line per run.
+	Outcome []string
 	// Main and Side are the page's large panel and the one beside it; Curves are
 	// its four panels of metrics. The page adds the step size.
 	Main, Side Panel

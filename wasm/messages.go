@@ -8,7 +8,7 @@ import (
 	"syscall/js"
 	"time"
 
-	"kinkscope/render"
+	"kinkscope/render/app"
 )
 
 // subscriber is a window that asked for state events.
@@ -42,15 +42,15 @@ func (p *page) listen() {
 
 // handleMessage applies one message and answers it.
 func (p *page) handleMessage(data string, source js.Value, origin string) {
-	m, err := render.ParseMessage([]byte(data))
-	if errors.Is(err, render.ErrNotOurs) {
+	m, err := app.ParseMessage([]byte(data))
+	if errors.Is(err, app.ErrNotOurs) {
 		return
 	}
 	reply := func(event string, fields map[string]any) {
 		if source.IsNull() || source.IsUndefined() {
 			return
 		}
-		msg := map[string]any{"kinkscope": render.MessageVersion, "event": event}
+		msg := map[string]any{"kinkscope": app.MessageVersion, "event": event}
 		if m.ID != nil {
 			msg["id"] = js.Global().Get("JSON").Call("parse", string(m.ID))
 		}
@@ -127,7 +127,7 @@ func (p *page) notify() {
 		s := &p.subs[i]
 		if now.Sub(s.last) >= s.every {
 			s.last = now
-			s.target.Call("postMessage", map[string]any{"kinkscope": render.MessageVersion, "event": "state", "state": stateObject(st)}, s.origin)
+			s.target.Call("postMessage", map[string]any{"kinkscope": app.MessageVersion, "event": "state", "state": stateObject(st)}, s.origin)
 		}
 	}
 	finished := st.Iters > 0 && st.Iter >= st.Iters
@@ -142,7 +142,7 @@ func (p *page) notify() {
 
 // broadcast posts an event to the embedding page and to every subscriber.
 func (p *page) broadcast(event string, fields map[string]any) {
-	msg := map[string]any{"kinkscope": render.MessageVersion, "event": event}
+	msg := map[string]any{"kinkscope": app.MessageVersion, "event": event}
 	for k, v := range fields {
 		msg[k] = v
 	}

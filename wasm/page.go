@@ -13,6 +13,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"kinkscope/render"
+	"kinkscope/render/app"
 	"kinkscope/sim"
 )
 
@@ -20,7 +21,7 @@ import (
 // the URL and the notes list.
 type page struct {
 	*render.Game
-	session  *render.Session
+	session  *app.Session
 	resolve  js.Value // resolves window.kinkscope.ready
 	drawn    bool
 	lastURL  string
@@ -31,7 +32,7 @@ type page struct {
 	wasDiverged, wasFinished bool
 }
 
-func newPage(s *render.Session) *page {
+func newPage(s *app.Session) *page {
 	return &page{Game: render.NewGame(s), session: s}
 }
 
@@ -61,7 +62,7 @@ func (p *page) Update() error {
 // syncURL replaces the page URL's query with the session's settings, without a
 // navigation or a history entry.
 func (p *page) syncURL() {
-	q := render.EncodeQuery(p.session.Query())
+	q := app.EncodeQuery(p.session.Query())
 	if q == p.lastURL {
 		return
 	}
@@ -140,7 +141,7 @@ func (p *page) expose() {
 		return result(nil)
 	})
 	fn("config", func([]js.Value) any { return pairsObject(p.session.Config()) })
-	fn("query", func([]js.Value) any { return render.EncodeQuery(p.session.Query()) })
+	fn("query", func([]js.Value) any { return app.EncodeQuery(p.session.Query()) })
 	fn("notes", func([]js.Value) any { return stringsArray(p.session.Notes()) })
 	fn("settings", func([]js.Value) any { return settingsList() })
 	fn("scenarios", func([]js.Value) any {
@@ -192,7 +193,7 @@ func (p *page) expose() {
 		if len(args) != 1 || args[0].Type() != js.TypeString {
 			return result([]error{fmt.Errorf("load takes the JSON text that exportJSON returns")})
 		}
-		m, err := render.ParseMessage([]byte(args[0].String()))
+		m, err := app.ParseMessage([]byte(args[0].String()))
 		if err == nil && m.Cmd != "load" {
 			err = fmt.Errorf("cmd %q: want load", m.Cmd)
 		}
@@ -203,7 +204,7 @@ func (p *page) expose() {
 	})
 	fn("presets", func([]js.Value) any {
 		out := js.Global().Get("Array").New()
-		for _, pr := range render.Presets {
+		for _, pr := range app.Presets {
 			out.Call("push", map[string]any{"name": pr.Name, "title": pr.Title, "caption": pr.Caption})
 		}
 		return out
@@ -225,7 +226,7 @@ func metricsObject(o map[string]any, m *sim.Metrics) map[string]any {
 	return o
 }
 
-func stateObject(s render.State) map[string]any {
+func stateObject(s app.State) map[string]any {
 	runs := make([]any, len(s.Runs))
 	for i, r := range s.Runs {
 		runs[i] = metricsObject(map[string]any{"label": r.Label, "diverged": r.Diverged}, &r.Metrics)

@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"kinkscope/render"
+	"kinkscope/render/figure"
 	"kinkscope/sim"
 )
 
@@ -42,9 +42,7 @@ type outputFile struct {
 	write func(io.Writer) error
 }
 
-// writeOutputs writes every output of run r into dir. The files are written into a
-// temporary directory next to dir first and moved into dir only when all of them are
-// complete, so an interrupted or failed write leaves no partial set behind.
+// writeOutputs writes every output of run r into dir (writeFiles).
 func writeOutputs(dir string, r *sim.Run, cfg sim.Config, theta0 []float64, initPath string) error {
 	layout := layoutOf(&cfg)
 	pic := r.Picture(sim.PictureOptions{GridPoints: predictorPoints, GridMargin: predictorMargin})
@@ -64,6 +62,13 @@ func writeOutputs(dir string, r *sim.Run, cfg sim.Config, theta0 []float64, init
 		outputFile{"figure.png", func(w io.Writer) error { return writeFigure(w, "png", r) }},
 		outputFile{"figure.svg", func(w io.Writer) error { return writeFigure(w, "svg", r) }},
 	)
+	return writeFiles(dir, files)
+}
+
+// writeFiles writes the files into dir. They are written into a temporary directory
+// next to dir first and moved into dir only when all of them are complete, so an
+// interrupted or failed write leaves no partial set behind.
+func writeFiles(dir string, files []outputFile) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -113,7 +118,7 @@ func writeFile(path string, write func(io.Writer) error) error {
 }
 
 // formatFloat writes v with the shortest decimal that reads back to v.
-func formatFloat(v float64) string { return render.FormatExact(v) }
+func formatFloat(v float64) string { return figure.FormatExact(v) }
 
 // writeMetrics writes metrics.csv: a column per metric of sim.MetricList. A metric
 // that does not apply to the run's model is NaN.

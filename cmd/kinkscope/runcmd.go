@@ -12,7 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"kinkscope/render"
+	"kinkscope/render/figure"
 	"kinkscope/sim"
 )
 
@@ -67,12 +67,14 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	scenario := fset.String("scenario", "", "scenario `name` (see kinkscope list)")
 	out := fset.String("out", "", "output `directory` (created if needed)")
 	initFile := fset.String("init", "", "start from the parameters in `params.csv` (header w,b,a, or u,v for model diag, or theta for model mlp)")
+	compare := fset.String("compare", "", "run 2 to 4 runs differing in one setting, `key:v1;v2`, or scenario:NAME;NAME")
 	var settings settingFlags
 	fset.Var(seedFlag{&settings}, "seed", "random seed `N`; short for -set seed=N")
 	fset.Var(setFlag{&settings}, "set", "override a setting (`key=value`, repeatable; see kinkscope help)")
 	if err := fset.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, "usage: kinkscope run -scenario NAME -out DIR [-seed N] [-set key=value ...] [-init params.csv]")
+			fmt.Fprintln(stdout, "       kinkscope run -compare KEY:V1;V2[;V3;V4] -out DIR [-scenario NAME] [-seed N] [-set key=value ...]")
 			fset.SetOutput(stdout)
 			fset.PrintDefaults()
 			return exitOK
@@ -82,6 +84,18 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case fset.NArg() > 0:
 		return fail(stderr, "run: unexpected argument %q (settings go in -set key=value)", fset.Arg(0))
+	case *compare != "" && *initFile != "":
+		return fail(stderr, "run: -init starts one run; it does not go with -compare")
+	case *compare != "" && *scenario == "":
+		// A comparison of scenarios starts from its first one.
+		if key, rest, _ := strings.Cut(*compare, ":"); strings.TrimSpace(key) == "scenario" {
+			first, _, _ := strings.Cut(rest, ";")
+			*scenario = strings.TrimSpace(first)
+		} else {
+			return fail(stderr, "run: -compare %s needs -scenario (one of %s)", *compare, strings.Join(sim.ScenarioNames(), ", "))
+		}
+	}
+	switch {
 	case *scenario == "":
 		return fail(stderr, "run: -scenario is required (one of %s)", strings.Join(sim.ScenarioNames(), ", "))
 	case *out == "":
@@ -98,6 +112,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return fail(stderr, "%s", strings.Join(msgs, "; "))
 	}
+	if *compare != "" {
+		return compareCmd(cfg, *compare, *out, stderr)
+	}
 	var theta []float64
 	if *initFile != "" {
 		var err error
@@ -105,10 +122,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, "-init %s: %s", *initFile, trimSim(err))
 		}
 	}
-	if info, err := os.Stat(*out); err == nil && !info.IsDir() {
-		return fail(stderr, "-out %s is a file, not a directory", *out)
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fail(stderr, "-out %s: %v", *out, unwrapPath(err))
+	if code := checkOut(*out, stderr); code != exitOK {
+		return code
 	}
 
 	var r *sim.Run
@@ -145,6 +160,16 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// checkOut reports on stderr when out exists and is no directory.
+func checkOut(out string, stderr io.Writer) int {
+	if info, err := os.Stat(out); err == nil && !info.IsDir() {
+		return fail(stderr, "-out %s is a file, not a directory", out)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fail(stderr, "-out %s: %v", out, unwrapPath(err))
+	}
+	return exitOK
+}
+
 // trimSim drops the sim package's prefix from an error: the message already says
 // kinkscope and names the setting.
 func trimSim(err error) string { return strings.TrimPrefix(err.Error(), "sim: ") }
@@ -176,7 +201,7 @@ func (p *progress) show(r *sim.Run, force bool) {
 	line := fmt.Sprintf("iter %*d/%d  lr %.4g", len(fmt.Sprint(p.total)), r.Iter(), p.total, m.LR)
 	for _, key := range r.MetricKeys() {
 		d := sim.MustMetric(key)
-		line += "  " + d.Label + " " + render.FormatMetric(d, &m, 4)
+		line += "  " + d.Name + " " + figure.FormatMetric(d, &m, 4)
 	}
 	// Columns on a terminal, not bytes: ‖β‖₀ takes 5 of them and 9 bytes.
 	width := utf8.RuneCountInString(line)
@@ -203,7 +228,7 @@ func metricsSentence(r *sim.Run, sep string, digits int) string {
 	var parts []string
 	for _, key := range r.MetricKeys() {
 		d := sim.MustMetric(key)
-		parts = append(parts, d.Name+" "+render.FormatMetric(d, &m, digits))
+		parts = append(parts, d.Name+" "+figure.FormatMetric(d, &m, digits))
 	}
 	line := strings.Join(parts, sep)
 	if pic := r.Picture(sim.PictureOptions{GridPoints: 2}); pic.Teacher != nil {

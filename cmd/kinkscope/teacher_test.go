@@ -32,7 +32,7 @@ func TestTeacherRunWritesOutputs(t *testing.T) {
 			if code != exitOK || out != "" {
 				t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
 			}
-			wantSummary := []string{"  test ", "  sparsity ", "\ndone: iter 3000, train loss ", ", test loss ", ", feature sparsity layer 1 ", "%, feature sparsity layer 2 "}
+			wantSummary := []string{"  test loss ", "  feature sparsity layer 1 ", "\ndone: iter 3000, train loss ", ", test loss ", ", feature sparsity layer 1 ", "%, feature sparsity layer 2 "}
 			if dim == 1 {
 				wantSummary = append(wantSummary, ", kinks ", " (teacher 1)")
 			}

@@ -1,10 +1,11 @@
-package render
+package app
 
 import (
 	"encoding/json"
 	"strconv"
 	"strings"
 
+	"kinkscope/render/figure"
 	"kinkscope/sim"
 )
 
@@ -24,17 +25,13 @@ func (s *Session) HistoryCSV() string {
 		for _, m := range rv.History {
 			sb.WriteString(strconv.Itoa(i+1) + "," + label)
 			for _, d := range sim.MetricList {
-				sb.WriteString("," + FormatExact(d.Value(&m)))
+				sb.WriteString("," + figure.FormatExact(d.Value(&m)))
 			}
 			sb.WriteByte('\n')
 		}
 	}
 	return sb.String()
 }
-
-// FormatExact writes v with the shortest decimal that reads back to v: the number
-// format of every CSV file.
-func FormatExact(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // SettingsJSON returns the session as a "load" message: every setting, the
 // comparison, the preset, the view, and the iteration reached. Loading it (Load, or

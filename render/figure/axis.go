@@ -1,4 +1,4 @@
-package render
+package figure
 
 import (
 	"math"
@@ -153,3 +153,7 @@ func FormatMetric(d *sim.Metric, m *sim.Metrics, digits int) string {
 	}
 	return strconv.FormatFloat(v, 'g', digits, 64)
 }
+
+// FormatExact writes v with the shortest decimal that reads back to v: the number
+// format of every CSV file.
+func FormatExact(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -1,4 +1,4 @@
-package render
+package app
 
 import (
 	"fmt"
@@ -198,7 +198,7 @@ func (s *Session) start() {
 	s.snapCost = MinFrameBudget / 2 // until a snapshot of these runs has been timed
 	s.runs, s.labels, s.err = nil, nil, nil
 	s.playing, s.target, s.steps = false, -1, 0
-	cfgs, err := s.compare.configs(s.cfg)
+	cfgs, err := s.compare.Configs(s.cfg)
 	for i, c := range cfgs {
 		if err != nil {
 			break
@@ -206,7 +206,7 @@ func (s *Session) start() {
 		var r *sim.Run
 		if r, err = sim.NewRun(c); err == nil {
 			s.runs = append(s.runs, r)
-			s.labels = append(s.labels, s.compare.label(i, c))
+			s.labels = append(s.labels, s.compare.Label(i, c))
 		}
 	}
 	if err != nil {
