@@ -48,7 +48,7 @@ func drawPanels(c *canvas, snap *app.Snapshot, rects [numSlots]Rect, dr drag) Pl
 func drawPanel(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect, cols []color.Color, dr drag) PlotGeometry {
 	switch p.Kind {
 	case sim.PanelMetrics:
-		drawMetrics(c, snap, p, r, cols)
+		drawMetrics(c, snap, p, r)
 	case sim.PanelStepSize:
 		drawStepSize(c, snap, r, cols)
 	case sim.PanelPredictor:
@@ -63,82 +63,42 @@ func drawPanel(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect, cols []color.
 	return PlotGeometry{}
 }
 
-// metricSeries returns one metric of every run's history as displayed, and the
-// iterations.
-func metricSeries(snap *app.Snapshot, d *sim.Metric) (iters, ys [][]float64) {
-	iters, ys = make([][]float64, len(snap.Runs)), make([][]float64, len(snap.Runs))
-	for i, rv := range snap.Runs {
-		iters[i], ys[i] = make([]float64, len(rv.History)), make([]float64, len(rv.History))
-		for j := range rv.History {
-			iters[i][j], ys[i][j] = float64(rv.History[j].Iter), d.Shown(&rv.History[j])
-		}
-	}
-	return iters, ys
-}
-
-// drawMetrics draws a panel of metrics against the iteration: every metric of the
-// panel for one run (the first darkest), the first metric of each run when several
-// are compared.
-func drawMetrics(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect, cols []color.Color) {
+// drawMetrics paints a panel of metrics, as render/figure describes it.
+func drawMetrics(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect) {
 	if len(p.Metrics) == 0 {
 		return
 	}
-	first := sim.MustMetric(p.Metrics[0])
-	title := p.Title
-	if title == "" {
-		title = first.Title
+	colors := figure.RunColors(len(snap.Runs), snap.CompareKey)
+	runs := make([]figure.RunHistory, len(snap.Runs))
+	var decays []int
+	for i, rv := range snap.Runs {
+		runs[i] = figure.RunHistory{Rows: rv.History, Color: colors[i], Label: rv.Label}
+		decays = append(decays, rv.Decays...)
 	}
-	if first.Unit == "%" {
-		title += " (%)"
-	}
-	if first.Log {
-		title += " (log scale)"
-	}
-	keys := p.Metrics
-	if len(snap.Runs) > 1 {
-		keys = keys[:1]
-	}
-	var xs, ys [][]float64
-	var names []string
-	var colors []color.Color
-	for k, key := range keys {
-		d := sim.MustMetric(key)
-		it, y := metricSeries(snap, d)
-		if len(snap.Runs) > 1 {
-			xs, ys, colors = it, y, cols
-			for _, rv := range snap.Runs {
-				names = append(names, rv.Label)
-			}
-			break
-		}
-		xs, ys = append(xs, it[0]), append(ys, y[0])
-		names = append(names, d.Name)
-		colors = append(colors, seriesColors[min(k, len(seriesColors)-1)])
-	}
-	ylabel := p.YLabel
-	if len(ys) == 0 {
-		return
-	}
-	var f *frame
-	if first.Log {
-		lo, hi := figure.LogRange(ys...)
-		f = seriesFrame(c, snap, r, title, ylabel, lo, hi, true)
-	} else {
-		f = seriesFrame(c, snap, r, title, ylabel, 0, niceMax(slices.Concat(ys...), 10), false)
-	}
-	for i := range ys {
-		f.series(xs[i], ys[i], 1.6, colors[i])
-	}
-	if len(ys) > 1 {
-		for i := range ys {
-			f.legend(names[i], colors[i], "")
-		}
-	}
+	paintPlot(c, r, figure.MetricsPlot(p, runs, snap.Config.Iters, decays, float64(snap.State.Iter)))
 }
 
-// seriesColors colors the metrics of one run's panel: the first in the run's blue,
-// the others lighter.
-var seriesColors = []color.Color{colRun, colSteel, colRunLight}
+// paintPlot paints a figure.Plot into r.
+func paintPlot(c *canvas, r Rect, pl figure.Plot) {
+	title := pl.Title
+	if pl.Y.Log {
+		title += " (log scale)"
+	}
+	f := newFrame(c, r, title, pl.XLabel, pl.YLabel, pl.X.Lo, pl.X.Hi, pl.Y.Lo, pl.Y.Hi, pl.Y.Log, nil)
+	for _, x := range pl.VLines {
+		f.vline(x, colDecay)
+	}
+	if !math.IsNaN(pl.Now) {
+		x := f.X(pl.Now)
+		f.plot().line(x, f.in.Y, x, f.in.Y+f.in.H, 1, colNow)
+	}
+	for _, s := range pl.Series {
+		f.series(s.X, s.Y, s.Width, s.Color)
+	}
+	for _, e := range pl.Legend {
+		f.legend(e.Label, e.Color, e.Mark)
+	}
+}
 
 // seriesFrame draws the axes of a metric against the iteration, with the decays
 // dashed and the current iteration marked.
@@ -155,18 +115,6 @@ func seriesFrame(c *canvas, snap *app.Snapshot, r Rect, title, ylabel string, yl
 	x := f.X(float64(snap.State.Iter))
 	f.plot().line(x, f.in.Y, x, f.in.Y+f.in.H, 1, colNow)
 	return f
-}
-
-// niceMax returns an upper axis bound above the finite values of v (at least floor).
-func niceMax(v []float64, floor float64) float64 {
-	top := floor
-	for _, x := range v {
-		if !math.IsNaN(x) && !math.IsInf(x, 0) {
-			top = math.Max(top, x)
-		}
-	}
-	ticks := figure.LinearTicks(0, top*1.05, 4)
-	return math.Max(ticks[len(ticks)-1].Value, top*1.05)
 }
 
 func drawPredictor(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color, dr drag) PlotGeometry {
@@ -346,7 +294,7 @@ func normFrame(c *canvas, snap *app.Snapshot, r Rect, title, xlabel string, n in
 		lo = math.Max(lo, hi*1e-6)
 		return newFrame(c, r, title+" (log)", xlabel, ylabel, 0, float64(max(n, 1)), lo, hi, true, nil)
 	}
-	return newFrame(c, r, title, xlabel, ylabel, 0, float64(max(n, 1)), 0, niceMax(slices.Concat(all...), 1e-9), false, nil)
+	return newFrame(c, r, title, xlabel, ylabel, 0, float64(max(n, 1)), 0, figure.NiceMax(slices.Concat(all...), 1e-9), false, nil)
 }
 
 // bars draws sorted values as bars (one run) or as a step line (compared runs).
@@ -460,7 +408,7 @@ func drawStepSize(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color) {
 	for _, rv := range snap.Runs {
 		all = append(all, rv.Schedule)
 	}
-	f := seriesFrame(c, snap, r, "Step size η", "step size η", 0, niceMax(slices.Concat(all...), 1e-12), false)
+	f := seriesFrame(c, snap, r, "Step size η", "step size η", 0, figure.NiceMax(slices.Concat(all...), 1e-12), false)
 	for i, rv := range snap.Runs {
 		xs := make([]float64, len(rv.Schedule))
 		for k := range xs {

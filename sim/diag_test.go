@@ -877,3 +877,16 @@ func TestDiagDecaySparsifies(t *testing.T) {
 		}
 	}
 }
+
+// bracket returns the bounds within which the SVD's count at tau must lie.
+func (dr *diagRank) bracket(n *Diagonal, tau float64) (lo, hi int) {
+	for _, r := range dr.ratios(n) {
+		if r > tau*dr.cond {
+			lo++
+		}
+		if r >= tau/dr.cond {
+			hi++
+		}
+	}
+	return lo, hi
+}

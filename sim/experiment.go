@@ -111,13 +111,17 @@ func (l ParamLayout) Header() string { return strings.Join(l.Columns, ",") }
 var registry []Experiment
 
 // Register adds an experiment kept in a package of its own; call it from that
-// package's init. It panics on a name already taken.
+// package's init. It panics on a name already taken. An experiment with a method
+// Scenarios() []ScenarioInfo brings its presets along (see NewScenario).
 func Register(e Experiment) {
 	if _, ok := Lookup(e.Name()); ok {
 		panic("sim: Register: model " + e.Name() + " registered twice")
 	}
 	registry = append(registry, e)
 	Settings = collectSettings()
+	if p, ok := e.(interface{ Scenarios() []ScenarioInfo }); ok {
+		Scenarios = append(Scenarios, p.Scenarios()...)
+	}
 }
 
 // Lookup returns the experiment named name.
@@ -228,4 +232,19 @@ func (l ParamLayout) check(theta []float64) error {
 		}
 	}
 	return nil
+}
+
+// ModelsReading returns the names of the experiments that read the setting key, or
+// nil when it is common to every experiment: what the controls page shows for which
+// model.
+func ModelsReading(key string) []string {
+	var out []string
+	for _, e := range registry {
+		for _, s := range e.Settings() {
+			if s.Key == key {
+				out = append(out, e.Name())
+			}
+		}
+	}
+	return out
 }

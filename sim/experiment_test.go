@@ -75,16 +75,30 @@ func (r *lineRun) Views() Views {
 }
 func (r *lineRun) Picture(p *Picture, o PictureOptions) {}
 
+func (lineExperiment) Scenarios() []ScenarioInfo {
+	return []ScenarioInfo{NewScenario("line-fit", "a line through the paper's points", func() Config {
+		c, _ := Scenario("relu1d-large")
+		c.Model = "line"
+		return c
+	})}
+}
+
 // withLine registers the line model for the length of a test.
 func withLine(t *testing.T) {
-	n := len(registry)
+	n, m := len(registry), len(Scenarios)
 	Register(lineExperiment{})
-	t.Cleanup(func() { registry = registry[:n]; Settings = collectSettings() })
+	t.Cleanup(func() { registry, Scenarios = registry[:n], Scenarios[:m]; Settings = collectSettings() })
 }
 
 func TestAFourthModelPlugsIn(t *testing.T) {
 	withLine(t)
-	c := mustScenario(t, "relu1d-large")
+	c := mustScenario(t, "line-fit")
+	if c.Model != "line" || c.Scenario != "line-fit" {
+		t.Fatalf("the line model's preset = %q, %q", c.Model, c.Scenario)
+	}
+	if err := c.Set("model", "relu1d"); err != nil {
+		t.Fatalf("Set(model, relu1d) = %v", err)
+	}
 	if err := c.Set("model", "line"); err != nil {
 		t.Fatalf("Set(model, line) = %v", err)
 	}

@@ -73,7 +73,7 @@ var MetricList = []Metric{
 	{Key: "kinks", Name: "kinks", Title: "Kinks in the data range", Label: "kinks", Scale: 1, Field: func(m *Metrics) *float64 { return &m.Kinks }},
 	{Key: "raw_kinks", Name: "single-neuron kinks", Title: "Single neurons' kinks in the data range", Label: "raw kinks", Scale: 1, Field: func(m *Metrics) *float64 { return &m.RawKinks }},
 	{Key: "l0", Name: "‖β‖₀", Title: "Non-zero coordinates of β", Label: "non-zeros of β", Scale: 1, Field: func(m *Metrics) *float64 { return &m.L0 }},
-	{Key: "l1", Name: "‖β‖₁", Title: "‖β‖₁", Label: "l1 norm of β", Scale: 1, Field: func(m *Metrics) *float64 { return &m.L1 }},
+	{Key: "l1", Name: "‖β‖₁", Title: "L1 norm of β", Label: "l1 norm of β", Scale: 1, Field: func(m *Metrics) *float64 { return &m.L1 }},
 	{Key: "feature_sparsity_l1", Name: "feature sparsity layer 1", Title: "Feature sparsity, layer 1", Label: "sparsity 1", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsityL1 }},
 	{Key: "feature_sparsity_l2", Name: "feature sparsity layer 2", Title: "Feature sparsity, layer 2", Label: "sparsity 2", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsityL2 }},
 }

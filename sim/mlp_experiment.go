@@ -191,12 +191,13 @@ func (r *mlpRun) Views() Views {
 		predictor := Panel{Kind: PanelPredictor, Title: "Predictor h(x)"}
 		v.Main = predictor
 		v.Figure[0][2] = predictor
-		v.Curves = [4]Panel{loss, test, rank, MetricPanel("Feature sparsity per layer", ylabel, "feature_sparsity_l2", "feature_sparsity_l1")}
+		v.Curves = [4]Panel{loss.WithYLabel(trainLossLabel), test.WithYLabel(testLossLabel), rank.WithYLabel(rankLabel), MetricPanel("Feature sparsity per layer", "non-zero distinct features (%)", "feature_sparsity_l2", "feature_sparsity_l1")}
 		return v
 	}
 	// No predictor to draw in d ≥ 2: the test loss takes the big panel.
 	v.Main = MetricPanel(fmt.Sprintf("Test loss, inputs on the unit sphere in %d dimensions", r.net.InputDim()), lossLabel("test", r.cfg.Loss, r.test.Len()), "test_loss")
-	v.Curves = [4]Panel{loss, rank, layer(1), layer(2)}
+	short := func(p Panel) Panel { return p.WithYLabel("non-zero distinct features (%)") }
+	v.Curves = [4]Panel{loss.WithYLabel(trainLossLabel), rank.WithYLabel(rankLabel), short(layer(1)), short(layer(2))}
 	return v
 }
 

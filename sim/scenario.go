@@ -12,7 +12,18 @@ type ScenarioInfo struct {
 	config  func() Config
 }
 
-// Scenarios lists the presets, one per experiment of the paper.
+// NewScenario returns a preset: config returns its settings, from Scenario of a
+// built-in preset, say, with the model and its settings changed.
+func NewScenario(name, caption string, config func() Config) ScenarioInfo {
+	return ScenarioInfo{Name: name, Caption: caption, config: func() Config {
+		c := config()
+		c.Scenario = name
+		return c
+	}}
+}
+
+// Scenarios lists the presets, one per experiment of the paper, then those of the
+// experiments registered from packages of their own.
 var Scenarios = []ScenarioInfo{
 	{"relu1d-large", "two-layer ReLU net, 12 points: long linear warm-up to a large step (L = 0.5), then ÷3 — few kinks",
 		func() Config { return relu1d("relu1d-large", 0.5, 3) }},

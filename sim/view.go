@@ -46,6 +46,20 @@ type Views struct {
 	Figure [][]Panel
 }
 
+// WithYLabel returns p with another y-axis label: the page's small panels take a
+// shorter one than the command line's figure.
+func (p Panel) WithYLabel(ylabel string) Panel {
+	p.YLabel = ylabel
+	return p
+}
+
+// Short y-axis labels for the page's small panels.
+const (
+	trainLossLabel = "mean loss on the data"
+	testLossLabel  = "mean loss on the test set"
+	rankLabel      = "rank of φ on fresh points"
+)
+
 // MetricPanel returns a panel of the given metrics.
 func MetricPanel(title, ylabel string, keys ...string) Panel {
 	return Panel{Kind: PanelMetrics, Title: title, YLabel: ylabel, Metrics: keys}

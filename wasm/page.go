@@ -142,7 +142,6 @@ func (p *page) expose() {
 	})
 	fn("config", func([]js.Value) any { return pairsObject(p.session.Config()) })
 	fn("query", func([]js.Value) any { return app.EncodeQuery(p.session.Query()) })
-	fn("notes", func([]js.Value) any { return stringsArray(p.session.Notes()) })
 	fn("settings", func([]js.Value) any { return settingsList() })
 	fn("scenarios", func([]js.Value) any {
 		out := js.Global().Get("Array").New()
@@ -287,14 +286,6 @@ func pairsObject(kv [][2]string) js.Value {
 	return o
 }
 
-func stringsArray(ss []string) js.Value {
-	a := js.Global().Get("Array").New()
-	for _, s := range ss {
-		a.Call("push", s)
-	}
-	return a
-}
-
 func settingsList() js.Value {
 	a := js.Global().Get("Array").New()
 	for _, s := range sim.Settings {
@@ -302,7 +293,11 @@ func settingsList() js.Value {
 		for i, o := range s.Options {
 			opts[i] = o
 		}
-		a.Call("push", map[string]any{"key": s.Key, "doc": s.Doc, "range": s.Range, "options": opts})
+		models := []any{}
+		for _, m := range sim.ModelsReading(s.Key) {
+			models = append(models, m)
+		}
+		a.Call("push", map[string]any{"key": s.Key, "doc": s.Doc, "range": s.Range, "options": opts, "models": models})
 	}
 	return a
 }

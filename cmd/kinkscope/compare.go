@@ -96,8 +96,8 @@ func metricsFileName(i int, label string) string {
 
 // compareColors returns the reference's color of each run when the runs are presets
 // the paper draws (SGD, not the SDE) with distinct colors, else figure.RunColors.
-func compareColors(cmp app.Compare, cfgs []sim.Config) []color.Color {
-	out := make([]color.Color, len(cfgs))
+func compareColors(cmp app.Compare, cfgs []sim.Config) []color.RGBA {
+	out := make([]color.RGBA, len(cfgs))
 	seen := map[color.RGBA]bool{}
 	for i, c := range cfgs {
 		ref, ok := figure.ScenarioColor(c.Scenario)
@@ -111,15 +111,12 @@ func compareColors(cmp app.Compare, cfgs []sim.Config) []color.Color {
 	if out != nil {
 		return out
 	}
-	for _, c := range figure.RunColors(len(cfgs), cmp.Key) {
-		out = append(out, c)
-	}
-	return out
+	return figure.RunColors(len(cfgs), cmp.Key)
 }
 
 // writeCompareFigure draws the runs overlaid: the metric panels of the first run's
 // figure, a curve per run, in format "png" or "svg".
-func writeCompareFigure(w io.Writer, format string, cmp app.Compare, runs []*sim.Run, labels []string, colors []color.Color) error {
+func writeCompareFigure(w io.Writer, format string, cmp app.Compare, runs []*sim.Run, labels []string, colors []color.RGBA) error {
 	views := runs[0].Views()
 	var panels []sim.Panel
 	for _, row := range views.Figure {
@@ -153,14 +150,14 @@ func writeCompareFigure(w io.Writer, format string, cmp app.Compare, runs []*sim
 func drawCanvas(c vg.CanvasSizer) draw.Canvas { return draw.New(c) }
 
 // drawCompareFigure draws the header and the overlaid panels.
-func drawCompareFigure(dc draw.Canvas, cmp app.Compare, runs []*sim.Run, labels []string, colors []color.Color, panels []sim.Panel, cols int) {
+func drawCompareFigure(dc draw.Canvas, cmp app.Compare, runs []*sim.Run, labels []string, colors []color.RGBA, panels []sim.Panel, cols int) {
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
-	series := make([]runSeries, len(runs))
+	series := make([]figure.RunHistory, len(runs))
 	var decays []int
 	seen := map[int]bool{}
 	for i, r := range runs {
-		series[i] = runSeries{rows: r.History().Rows(), color: colors[i], label: labels[i]}
+		series[i] = figure.RunHistory{Rows: r.History().Rows(), Color: colors[i], Label: labels[i]}
 		sched := r.Schedule()
 		for _, d := range sched.DecayIters() {
 			if !seen[d] {

@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
+	"kinkscope/render/figure"
 	"kinkscope/sim"
 )
 
@@ -40,36 +41,6 @@ func figureCols(v sim.Views) int {
 		n = max(n, len(row))
 	}
 	return n
-}
-
-// Colors, after the reference: the small or constant step lightest, larger steps and
-// later decays darker (light steel blue → cornflower → blue → midnight blue).
-var (
-	colorLightSteel = color.RGBA{R: 176, G: 196, B: 222, A: 255}
-	colorCornflower = color.RGBA{R: 100, G: 149, B: 237, A: 255}
-	colorBlue       = color.RGBA{R: 0, G: 0, B: 255, A: 255}
-	colorMidnight   = color.RGBA{R: 25, G: 25, B: 112, A: 255}
-	colorOther      = color.RGBA{R: 0, G: 0, B: 205, A: 255} // medium blue: the SDE and other runs
-	colorDecay      = color.Gray{Y: 110}
-	colorGrid       = color.Gray{Y: 222}
-	colorKink       = color.RGBA{R: 220, G: 80, B: 20, A: 255}
-	colorTeacher    = color.Gray{Y: 90}
-	colorAlert      = color.RGBA{R: 190, G: 0, B: 0, A: 255}
-)
-
-// scenarioColors gives each reference run the color of its curve in the paper.
-var scenarioColors = map[string]color.Color{
-	"relu1d-small": colorCornflower,
-	"relu1d-large": colorMidnight,
-	"diag-const":   colorLightSteel,
-	"diag-decay10": colorCornflower,
-	"diag-decay30": colorBlue,
-	"diag-decay50": colorMidnight,
-
-	"teacher3-const":   colorLightSteel,
-	"teacher3-decay10": colorCornflower,
-	"teacher3-decay30": colorBlue,
-	"teacher3-decay50": colorMidnight,
 }
 
 // writeFigure draws the figure of run r in format "png" or "svg".
@@ -101,13 +72,13 @@ func drawFigure(dc draw.Canvas, r *sim.Run) {
 	dc.Fill(dc.Rectangle.Path())
 
 	cfg := r.Config()
-	curve, ok := scenarioColors[cfg.Scenario]
+	curve, ok := figure.ScenarioColor(cfg.Scenario)
 	if !ok || cfg.Method == sim.MethodSDE {
-		curve = colorOther
+		curve = figure.MediumBlue
 	}
 	views := r.Views()
 	pic := r.Picture(sim.PictureOptions{GridPoints: predictorPoints, GridMargin: predictorMargin, Fit: true})
-	series := []runSeries{{rows: r.History().Rows(), color: curve}}
+	series := []figure.RunHistory{{Rows: r.History().Rows(), Color: curve}}
 	sched := r.Schedule()
 	decays := sched.DecayIters()
 	legend := decayLabel(cfg.Decays)
@@ -125,7 +96,7 @@ func drawFigure(dc draw.Canvas, r *sim.Run) {
 	line1, line2, alert := headerText(r, views)
 	dc.FillText(header, vg.Point{X: dc.Center().X, Y: dc.Max.Y - headerHeight/8}, line1)
 	if alert {
-		header.Color = colorAlert
+		header.Color = figure.Alert
 	}
 	dc.FillText(header, vg.Point{X: dc.Center().X, Y: dc.Max.Y - headerHeight/2}, line2)
 	drawTiles(dc, plots)
@@ -147,16 +118,9 @@ func drawTiles(dc draw.Canvas, plots [][]*plot.Plot) {
 	}
 }
 
-// runSeries is one run's metric history in a figure, with its color and legend.
-type runSeries struct {
-	rows  []sim.Metrics
-	color color.Color
-	label string
-}
-
 // figurePanel draws one panel by its kind. The first panel of metrics gets the
 // decay legend (then *legend is cleared).
-func figurePanel(p sim.Panel, runs []runSeries, decays []int, legend *string, pic *sim.Picture, curve color.Color) *plot.Plot {
+func figurePanel(p sim.Panel, runs []figure.RunHistory, decays []int, legend *string, pic *sim.Picture, curve color.Color) *plot.Plot {
 	switch p.Kind {
 	case sim.PanelMetrics:
 		pl := metricsPanel(p, runs, decays, *legend)
@@ -172,49 +136,41 @@ func figurePanel(p sim.Panel, runs []runSeries, decays []int, legend *string, pi
 	return pl
 }
 
-// metricsPanel draws a panel's first metric for every run over the iterations.
-func metricsPanel(p sim.Panel, runs []runSeries, decays []int, legend string) *plot.Plot {
-	d := sim.MustMetric(p.Metrics[0])
-	title := p.Title
-	if title == "" {
-		title = d.Title
-	}
+// metricsPanel paints a panel of metrics as render/figure describes it, with
+// legend as the decay lines' legend entry (none when "").
+func metricsPanel(p sim.Panel, runs []figure.RunHistory, decays []int, legend string) *plot.Plot {
 	lastIter := 0
-	for _, s := range runs {
-		if len(s.rows) > 0 {
-			lastIter = max(lastIter, s.rows[len(s.rows)-1].Iter)
+	for _, r := range runs {
+		if len(r.Rows) > 0 {
+			lastIter = max(lastIter, r.Rows[len(r.Rows)-1].Iter)
 		}
 	}
-	pl := curvePanel(title, p.YLabel, lastIter, decays, legend)
-	var all []float64
-	for _, s := range runs {
-		xs, ys := make([]float64, len(s.rows)), make([]float64, len(s.rows))
-		for i := range s.rows {
-			xs[i], ys[i] = float64(s.rows[i].Iter), d.Shown(&s.rows[i])
-		}
-		addCurve(pl, xs, ys, s.color, d.Log)
-		if s.label != "" {
-			addLegendLine(pl, s.label, s.color)
-		}
-		all = append(all, ys...)
-	}
-	if d.Log {
-		logRange(&pl.Y, all)
-	} else {
-		linearRange(&pl.Y, all)
-	}
-	return pl
+	return plotOf(figure.MetricsPlot(p, runs, lastIter, decays, math.NaN()), legend)
 }
 
-// addLegendLine adds a legend entry for a curve of color c.
-func addLegendLine(p *plot.Plot, label string, c color.Color) {
-	l, err := plotter.NewLine(plotter.XYs{{}, {}})
-	if err != nil {
-		return
+// plotOf paints a figure.Plot with gonum/plot. A log axis plots log₁₀ y on a linear
+// axis, ticked at whole decades (see addCurve and decadeTicks).
+func plotOf(fp figure.Plot, decayLegend string) *plot.Plot {
+	var decays []int
+	for _, x := range fp.VLines {
+		decays = append(decays, int(x))
 	}
-	l.Color, l.Width = c, vg.Points(1.3)
-	p.Legend.Add(label, l)
-	p.Legend.Top = true
+	pl := curvePanel(fp.Title, fp.YLabel, int(fp.X.Hi), decays, decayLegend)
+	pl.X.Label.Text = fp.XLabel
+	for _, s := range fp.Series {
+		addCurve(pl, s.X, s.Y, s.Color, fp.Y.Log)
+	}
+	for _, e := range fp.Legend {
+		addLegendLine(pl, e.Label, e.Color)
+	}
+	if fp.Y.Log {
+		pl.Y.Min, pl.Y.Max = math.Log10(fp.Y.Lo), math.Log10(fp.Y.Hi)
+		pl.Y.Tick.Marker = decadeTicks{}
+	} else {
+		pl.Y.Min, pl.Y.Max = fp.Y.Lo, fp.Y.Hi
+		pl.Y.Tick.Marker = niceTicks{}
+	}
+	return pl
 }
 
 // headerText describes the run in two lines, the settings and the outcome, and
@@ -287,7 +243,7 @@ func curvePanel(title, ylabel string, lastIter int, decays []int, legend string)
 	p.X.Min, p.X.Max = 0, float64(max(lastIter, 1))
 	p.X.Tick.Marker = niceTicks{}
 	p.Add(lightGrid())
-	v := vlines{style: draw.LineStyle{Color: colorDecay, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}}
+	v := vlines{style: draw.LineStyle{Color: figure.Decay, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}}
 	for _, it := range decays {
 		v.xs = append(v.xs, float64(it))
 	}
@@ -304,7 +260,7 @@ func curvePanel(title, ylabel string, lastIter int, decays []int, legend string)
 // a grid line, as a constant rank of 200 does.
 func lightGrid() *plotter.Grid {
 	g := plotter.NewGrid()
-	g.Vertical.Color, g.Horizontal.Color = colorGrid, colorGrid
+	g.Vertical.Color, g.Horizontal.Color = figure.Grid, figure.Grid
 	return g
 }
 
@@ -352,27 +308,6 @@ func usable(v float64, logY bool) bool {
 	return !math.IsNaN(v) && !math.IsInf(v, 0) && (!logY || v > 0)
 }
 
-// logRange sets up an axis for log₁₀ values (see addCurve) spanning whole decades
-// around the usable values of ys, or 10⁻⁴…1 when there are none. Plotting log₁₀ y
-// on a linear axis instead of using plot.LogScale avoids LogScale's panics on
-// non-positive ranges and its axis label placed at the arithmetic midpoint.
-func logRange(a *plot.Axis, ys []float64) {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, y := range ys {
-		if usable(y, true) {
-			lo, hi = min(lo, y), max(hi, y)
-		}
-	}
-	if lo > hi {
-		lo, hi = 1e-4, 1
-	}
-	a.Min, a.Max = math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
-	if a.Max <= a.Min {
-		a.Max = a.Min + 1
-	}
-	a.Tick.Marker = decadeTicks{}
-}
-
 // decadeTicks marks an axis of log₁₀ values: labeled ticks at whole decades, with
 // minor ticks at 2…9 times each. Over more than ten decades only every other decade
 // (or fewer) is labeled and minor ticks go; over more than thirty, unlabeled
@@ -410,19 +345,6 @@ func pow10Label(k int) string {
 		return strconv.FormatFloat(math.Pow10(k), 'f', -1, 64)
 	}
 	return "1e" + strconv.Itoa(k)
-}
-
-// linearRange starts a linear axis at zero and leaves a little room above the
-// largest usable value.
-func linearRange(a *plot.Axis, ys []float64) {
-	hi := 0.0
-	for _, y := range ys {
-		if usable(y, false) {
-			hi = max(hi, y)
-		}
-	}
-	a.Min, a.Max = 0, max(hi*1.08, 1)
-	a.Tick.Marker = niceTicks{}
 }
 
 // niceTicks labels about five round values (1, 2 or 5 times a power of ten) with as
@@ -515,7 +437,7 @@ func predictorPanel(pic *sim.Picture, c color.Color) *plot.Plot {
 			if err != nil {
 				continue
 			}
-			l.Color = colorTeacher
+			l.Color = figure.Teacher
 			l.Width = vg.Points(1.3)
 			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 			p.Add(l)
@@ -549,7 +471,7 @@ func predictorPanel(pic *sim.Picture, c color.Color) *plot.Plot {
 		p.Add(s)
 		p.Legend.Add("data", s)
 	}
-	marks := axisMarks{glyph: draw.GlyphStyle{Color: colorKink, Radius: vg.Points(4.5), Shape: draw.PyramidGlyph{}}}
+	marks := axisMarks{glyph: draw.GlyphStyle{Color: figure.Kink, Radius: vg.Points(4.5), Shape: draw.PyramidGlyph{}}}
 	for _, k := range ks.Clusters {
 		if k.Visible {
 			marks.xs = append(marks.xs, k.X)
@@ -560,7 +482,7 @@ func predictorPanel(pic *sim.Picture, c color.Color) *plot.Plot {
 		p.Legend.Add("kink", marks)
 	}
 	if teacher {
-		tm := axisMarks{row: 1, glyph: draw.GlyphStyle{Color: colorTeacher, Radius: vg.Points(4.5), Shape: downTriangle{}}}
+		tm := axisMarks{row: 1, glyph: draw.GlyphStyle{Color: figure.Teacher, Radius: vg.Points(4.5), Shape: downTriangle{}}}
 		for _, k := range pic.TeacherKinks.Clusters {
 			if k.Visible {
 				tm.xs = append(tm.xs, k.X)
@@ -621,7 +543,7 @@ func testFitPanel(pic *sim.Picture, c color.Color) *plot.Plot {
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = lo-pad, hi+pad, lo-pad, hi+pad
 	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
 	if l, err := plotter.NewLine(plotter.XYs{{X: lo - pad, Y: lo - pad}, {X: hi + pad, Y: hi + pad}}); err == nil {
-		l.Color = colorTeacher
+		l.Color = figure.Teacher
 		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 		p.Add(l)
 		p.Legend.Add("h = y", l)
@@ -693,4 +615,15 @@ func (downTriangle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) 
 	path.Line(vg.Point{X: pt.X + dx, Y: pt.Y + dy})
 	path.Close()
 	c.Fill(path)
+}
+
+// addLegendLine adds a legend entry for a curve of color c.
+func addLegendLine(p *plot.Plot, label string, c color.Color) {
+	l, err := plotter.NewLine(plotter.XYs{{}, {}})
+	if err != nil {
+		return
+	}
+	l.Color, l.Width = c, vg.Points(1.3)
+	p.Legend.Add(label, l)
+	p.Legend.Top = true
 }
