@@ -5,7 +5,7 @@ DIST    := dist
 BIN     := bin/kinkscope
 GOROOT  := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/misc/wasm/wasm_exec.js))
-STATIC  := index.html $(wildcard web/*.html web/*.js web/*.css)
+STATIC  := index.html $(wildcard web/*.html web/*.js web/*.css web/*.svg)
 
 .PHONY: all build dist run test vet unit browser bench clean chromium node axe
 
