@@ -43,13 +43,16 @@ func bundleCmd(args []string, stdout, stderr io.Writer) int {
 	exec, ok3 := read("wasm_exec.js")
 	loader, ok4 := read("sim.js")
 	wasm, ok5 := read("kinkscope.wasm.gz")
-	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
+	icon, ok6 := read("favicon.svg")
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) {
 		return exitBadArgs
 	}
 	html, err := inline(string(page), string(css), string(exec), string(loader), wasm)
 	if err != nil {
 		return fail(stderr, "bundle: %v", err)
 	}
+	// The icon too, as a data: URL, which the offline policy's img-src allows.
+	html = strings.Replace(html, `href="favicon.svg"`, `href="data:image/svg+xml;base64,`+base64.StdEncoding.EncodeToString(icon)+`"`, 1)
 	tmp := *out + ".tmp"
 	if err := os.WriteFile(tmp, []byte(html), 0o644); err != nil {
 		return fail(stderr, "bundle: %v", err)

@@ -226,3 +226,28 @@ func TestPagesHaveNoInlineScript(t *testing.T) {
 		}
 	}
 }
+
+// TestPagesHaveAnIcon keeps browsers from asking for a /favicon.ico that is not there
+// (a 404 on every page): each page links web/favicon.svg, which the site serves from
+// its root.
+func TestPagesHaveAnIcon(t *testing.T) {
+	root := filepath.Join("..", "..")
+	pages := map[string]string{ // page → where its icon link points, from the site's root
+		"index.html":            "favicon.svg",
+		"web/sim.html":          "favicon.svg",
+		"web/tour.html":         "favicon.svg",
+		"examples/lecture.html": "../favicon.svg",
+	}
+	if _, err := os.Stat(filepath.Join(root, "web", "favicon.svg")); err != nil {
+		t.Fatal(err)
+	}
+	for page, href := range pages {
+		b, err := os.ReadFile(filepath.Join(root, page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `<link rel="icon" href="` + href + `" type="image/svg+xml">`; !strings.Contains(string(b), want) {
+			t.Errorf("%s has no %s", page, want)
+		}
+	}
+}
