@@ -5,9 +5,9 @@ DIST    := dist
 BIN     := bin/kinkscope
 GOROOT  := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/misc/wasm/wasm_exec.js))
-STATIC  := index.html $(wildcard web/*.html web/*.js web/*.css)
+STATIC  := index.html $(wildcard web/*.html web/*.js web/*.css web/*.svg)
 
-.PHONY: all build dist run test vet unit browser bench clean chromium node
+.PHONY: all build dist run test vet unit browser bench clean chromium node axe
 
 all: build
 
@@ -45,7 +45,7 @@ run: build
 ## test: vet (host and wasm), unit tests, browser tests in headless Chromium, the sim
 ## tests again as WebAssembly in Node (same golden digests: the browser computes the
 ## same runs), and a short run of each fuzz test
-test: vet chromium node dist
+test: vet chromium node axe dist
 	# One package at a time (-p 1): the browser tests measure frame times and must not
 	# share the two cores with the sim package's science tests.
 	KINKSCOPE_DIST=$(CURDIR)/$(DIST) KINKSCOPE_REQUIRE_BROWSER=1 $(GO) test -p 1 -count=1 -timeout 25m ./...
@@ -81,11 +81,29 @@ node:
 		echo "The WebAssembly tests run in Node.js. Install it with:  sudo apt-get install nodejs"; exit 1; \
 	fi
 
+## axe: the accessibility checker the browser tests load into every page (axe-core from
+## npm, test-only: installed under .cache/, never committed)
+AXE_VERSION := 4.14.1
+axe:
+	@if [ -f .cache/axe/node_modules/axe-core/axe.min.js ]; then :; \
+	else \
+		if ! command -v npm >/dev/null 2>&1; then \
+			if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+				echo "installing Debian's npm for the accessibility checker"; \
+				apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+			else \
+				echo "The accessibility test installs axe-core with npm. Install npm with:  sudo apt-get install npm"; exit 1; \
+			fi; \
+		fi; \
+		echo "installing axe-core $(AXE_VERSION) from npm for the accessibility test"; \
+		mkdir -p .cache/axe && npm install --prefix .cache/axe --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION); \
+	fi
+
 ## bench: SGD steps/s, allocations and metric snapshot times
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./sim/
 
 clean:
-	rm -rf $(DIST) bin
+	rm -rf $(DIST) bin .cache
 
 FORCE:

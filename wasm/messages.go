@@ -5,6 +5,7 @@ package main
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"syscall/js"
 	"time"
 
@@ -21,48 +22,67 @@ type subscriber struct {
 
 // listen installs the postMessage API: commands from any window (a lecture page on
 // another origin included) are validated in Go, applied, and answered to their
-// sender's origin.
+// sender's origin. They reach Go only through the page's message gate (web/gate.js),
+// which drops other pages' messages, refuses what is not plain JSON data or too large
+// with an error event, and bounds the messages handled per frame; what it hands over
+// is JSON text.
 func (p *page) listen() {
-	handler := js.FuncOf(func(this js.Value, args []js.Value) any {
-		ev := args[0]
-		data := js.Global().Get("JSON").Call("stringify", ev.Get("data"))
-		if data.Type() != js.TypeString {
+	gate := js.Global().Get("kinkscopeGate")
+	if gate.Type() != js.TypeObject {
+		js.Global().Get("console").Call("error", "kinkscope: no message gate (gate.js); the message API is off")
+		return
+	}
+	deliver := js.FuncOf(func(this js.Value, args []js.Value) any {
+		if len(args) != 3 || args[0].Type() != js.TypeString || args[2].Type() != js.TypeString {
 			return nil
 		}
-		source, origin := ev.Get("source"), ev.Get("origin").String()
+		origin := args[2].String()
 		if origin == "null" || origin == "" {
 			origin = "*" // a page opened from disk
 		}
-		p.handleMessage(data.String(), source, origin)
+		p.handleMessage(args[0].String(), args[1], origin)
 		return nil
 	})
-	p.funcs = append(p.funcs, handler)
-	js.Global().Call("addEventListener", "message", handler)
+	p.funcs = append(p.funcs, deliver)
+	gate.Call("listen", deliver)
 }
 
-// handleMessage applies one message and answers it.
+// handleMessage applies one message and answers it. A panic while handling it is
+// answered with an error event instead of stopping the simulator.
 func (p *page) handleMessage(data string, source js.Value, origin string) {
-	m, err := app.ParseMessage([]byte(data))
-	if errors.Is(err, app.ErrNotOurs) {
-		return
-	}
+	var m app.Message
 	reply := func(event string, fields map[string]any) {
 		if source.IsNull() || source.IsUndefined() {
 			return
 		}
-		msg := map[string]any{"kinkscope": app.MessageVersion, "event": event}
-		if m.ID != nil {
-			msg["id"] = js.Global().Get("JSON").Call("parse", string(m.ID))
-		}
-		for k, v := range fields {
-			msg[k] = v
-		}
-		source.Call("postMessage", msg, origin)
+		guard("answering a message", func() {
+			msg := map[string]any{"kinkscope": app.MessageVersion, "event": event}
+			if m.ID != nil {
+				msg["id"] = js.Global().Get("JSON").Call("parse", string(m.ID))
+			}
+			for k, v := range fields {
+				msg[k] = v
+			}
+			source.Call("postMessage", msg, origin)
+		})
 	}
+	err := guard("handling a message", func() {
+		var err error
+		if m, err = app.ParseMessage([]byte(data)); errors.Is(err, app.ErrNotOurs) {
+			return
+		} else if err != nil {
+			reply("error", map[string]any{"error": err.Error()})
+			return
+		}
+		p.apply(m, source, origin, reply)
+	})
 	if err != nil {
 		reply("error", map[string]any{"error": err.Error()})
-		return
 	}
+}
+
+// apply carries out a valid message and answers it.
+func (p *page) apply(m app.Message, source js.Value, origin string, reply func(string, map[string]any)) {
 	var errs []error
 	switch m.Cmd {
 	case "set":
@@ -127,7 +147,7 @@ func (p *page) notify() {
 		s := &p.subs[i]
 		if now.Sub(s.last) >= s.every {
 			s.last = now
-			s.target.Call("postMessage", map[string]any{"kinkscope": app.MessageVersion, "event": "state", "state": stateObject(st)}, s.origin)
+			post(s.target, map[string]any{"kinkscope": app.MessageVersion, "event": "state", "state": stateObject(st)}, s.origin)
 		}
 	}
 	finished := st.Iters > 0 && st.Iter >= st.Iters
@@ -148,13 +168,19 @@ func (p *page) broadcast(event string, fields map[string]any) {
 	}
 	parent := js.Global().Get("parent")
 	if !parent.Equal(js.Global().Get("window")) {
-		parent.Call("postMessage", msg, "*")
+		post(parent, msg, "*")
 	}
 	for _, s := range p.subs {
 		if !s.target.Equal(parent) {
-			s.target.Call("postMessage", msg, s.origin)
+			post(s.target, msg, s.origin)
 		}
 	}
+}
+
+// post posts msg to a window; a window that cannot take it (gone, or throwing) is
+// skipped rather than stopping the frame.
+func post(target js.Value, msg map[string]any, origin string) {
+	guard("posting an event", func() { target.Call("postMessage", msg, origin) })
 }
 
 // export produces csv, json (a load message) or png (a data URL) and hands it to
@@ -174,4 +200,16 @@ func (p *page) export(what string, done func(string, error)) {
 			done("data:image/png;base64,"+base64.StdEncoding.EncodeToString(data), nil)
 		})
 	}
+}
+
+// guard runs f and returns a panic inside it as an error: nothing a message or a call
+// from the page does may stop the simulator.
+func guard(what string, f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s failed: %v", what, r)
+		}
+	}()
+	f()
+	return nil
 }

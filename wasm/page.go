@@ -104,8 +104,15 @@ func (p *page) fail(msg string) {
 // expose installs window.kinkscope.
 func (p *page) expose() {
 	api := js.Global().Get("Object").New()
+	// Every function answers, whatever it is called with: a panic inside becomes a
+	// failed result instead of stopping the simulator.
 	fn := func(name string, f func(args []js.Value) any) {
-		jf := js.FuncOf(func(this js.Value, args []js.Value) any { return f(args) })
+		jf := js.FuncOf(func(this js.Value, args []js.Value) (out any) {
+			if err := guard(name, func() { out = f(args) }); err != nil {
+				return result([]error{err})
+			}
+			return out
+		})
 		p.funcs = append(p.funcs, jf)
 		api.Set(name, jf)
 	}
@@ -179,11 +186,13 @@ func (p *page) expose() {
 		return js.Global().Get("Promise").New(js.FuncOf(func(this js.Value, args []js.Value) any {
 			resolve, reject := args[0], args[1]
 			p.export("png", func(url string, err error) {
-				if err != nil {
-					reject.Invoke(err.Error())
-					return
-				}
-				resolve.Invoke(url)
+				guard("exportPNG", func() {
+					if err != nil {
+						reject.Invoke(err.Error())
+						return
+					}
+					resolve.Invoke(url)
+				})
 			})
 			return nil
 		}))
@@ -191,6 +200,10 @@ func (p *page) expose() {
 	fn("load", func(args []js.Value) any {
 		if len(args) != 1 || args[0].Type() != js.TypeString {
 			return result([]error{fmt.Errorf("load takes the JSON text that exportJSON returns")})
+		}
+		// Refuse a huge text before copying it into Go.
+		if n := args[0].Length(); n > maxLoadChars {
+			return result([]error{fmt.Errorf("load: a text of %d characters, at most %d", n, maxLoadChars)})
 		}
 		m, err := app.ParseMessage([]byte(args[0].String()))
 		if err == nil && m.Cmd != "load" {
@@ -225,6 +238,10 @@ func metricsObject(o map[string]any, m *sim.Metrics) map[string]any {
 	return o
 }
 
+// maxLoadChars bounds load()'s text before it is copied into Go; ParseMessage then
+// holds it to its own limit in bytes.
+const maxLoadChars = 64 << 10
+
 func stateObject(s app.State) map[string]any {
 	runs := make([]any, len(s.Runs))
 	for i, r := range s.Runs {
@@ -245,25 +262,24 @@ func result(errs []error) map[string]any {
 	return map[string]any{"ok": len(errs) == 0, "errors": msgs}
 }
 
-// settingsArg reads set()'s argument: a plain object of setting → value.
+// settingsArg reads set()'s argument, an object of setting → value. The page's
+// message gate copies it into JSON text first: a same-origin caller may pass getters
+// that throw or proxies, which Go must never read itself (syscall/js does not catch
+// a JavaScript exception thrown while it reads a property).
 func settingsArg(args []js.Value) ([][2]string, error) {
-	if len(args) != 1 || args[0].Type() != js.TypeObject || args[0].IsNull() {
+	gate := js.Global().Get("kinkscopeGate")
+	if len(args) != 1 || gate.Type() != js.TypeObject {
 		return nil, fmt.Errorf("set takes one object of settings, e.g. set({lr: 0.0002})")
 	}
-	keys := js.Global().Get("Object").Call("keys", args[0])
-	var kv [][2]string
-	for i := 0; i < keys.Length(); i++ {
-		k := keys.Index(i).String()
-		v := args[0].Get(k)
-		switch v.Type() {
-		case js.TypeString, js.TypeNumber, js.TypeBoolean:
-		default:
-			return nil, fmt.Errorf("setting %q: want a string or a number, got %s", k, v.Type())
-		}
-		kv = append(kv, [2]string{k, js.Global().Call("String", v).String()})
+	r := gate.Call("settings", args[0])
+	if e := r.Get("error"); e.Type() == js.TypeString {
+		return nil, fmt.Errorf("%s", e.String())
 	}
-	sort.SliceStable(kv, func(i, j int) bool { return kv[i][0] == "scenario" && kv[j][0] != "scenario" })
-	return kv, nil
+	m, err := app.ParseMessage([]byte(`{"kinkscope":1,"cmd":"set","settings":` + r.Get("text").String() + `}`))
+	if err != nil {
+		return nil, err
+	}
+	return m.Settings, nil
 }
 
 // countArg reads a whole number in [lo, hi] from args[0].

@@ -51,6 +51,48 @@ async function start() {
   watchVisibility(window.kinkscope);
   bindKeys(window.kinkscope);
   keepAcrossReloads(window.kinkscope);
+  describe(window.kinkscope);
+}
+
+// describe gives the canvas a text alternative and keeps a polite live region with a
+// summary of the run: what a screen reader says instead of the figures. The summary
+// changes when the run starts, stops or finishes, and at most every 5 s while it runs,
+// so that it informs without chattering.
+function describe(sim) {
+  const canvas = document.querySelector('canvas');
+  const stage = document.getElementById('stage');
+  const live = document.getElementById('live');
+  if (canvas) {
+    stage.appendChild(canvas); // inside the main landmark
+    canvas.tabIndex = 0; // in the page's tab order, not ahead of it
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-describedby', 'live');
+  }
+  const number = (v, digits) => (Number.isFinite(v) ? v.toPrecision(digits) : null);
+  const summary = (s) => {
+    const parts = [`${s.scenario}: iteration ${s.iter} of ${s.iters}`, s.running ? 'running' : 'paused'];
+    const add = (label, v) => { if (v !== null) parts.push(`${label} ${v}`); };
+    add('train loss', number(s.trainLoss, 3));
+    add('test loss', number(s.testLoss, 3));
+    add('kinks', Number.isFinite(s.kinks) ? s.kinks : null);
+    add('rank', Number.isFinite(s.rank) ? s.rank : null);
+    add('feature sparsity %', Number.isFinite(s.featureSparsity) ? (100 * s.featureSparsity).toFixed(1) : null);
+    if (s.diverged) parts.push('diverged: ' + s.error);
+    return parts.join(', ');
+  };
+  let last = { running: null, iter: -1, at: 0 };
+  const update = () => {
+    const s = sim.state();
+    const now = performance.now();
+    const changed = s.running !== last.running || (s.iter !== last.iter && !s.running);
+    if (!changed && (s.iter === last.iter || now - last.at < 5000)) return;
+    last = { running: s.running, iter: s.iter, at: now };
+    const text = summary(s);
+    live.textContent = text;
+    if (canvas) canvas.setAttribute('aria-label', 'Kinkscope figure panels. ' + text);
+  };
+  update();
+  setInterval(update, 500);
 }
 
 // keepAcrossReloads brings a run back after a reload, including the one Ebiten does

@@ -43,13 +43,17 @@ func bundleCmd(args []string, stdout, stderr io.Writer) int {
 	exec, ok3 := read("wasm_exec.js")
 	loader, ok4 := read("sim.js")
 	wasm, ok5 := read("kinkscope.wasm.gz")
-	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
+	icon, ok6 := read("favicon.svg")
+	gate, ok7 := read("gate.js")
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) {
 		return exitBadArgs
 	}
-	html, err := inline(string(page), string(css), string(exec), string(loader), wasm)
+	html, err := inline(string(page), string(css), string(exec), string(gate), string(loader), wasm)
 	if err != nil {
 		return fail(stderr, "bundle: %v", err)
 	}
+	// The icon too, as a data: URL, which the offline policy's img-src allows.
+	html = strings.Replace(html, `href="favicon.svg"`, `href="data:image/svg+xml;base64,`+base64.StdEncoding.EncodeToString(icon)+`"`, 1)
 	tmp := *out + ".tmp"
 	if err := os.WriteFile(tmp, []byte(html), 0o644); err != nil {
 		return fail(stderr, "bundle: %v", err)
@@ -63,7 +67,7 @@ func bundleCmd(args []string, stdout, stderr io.Writer) int {
 }
 
 // inline replaces the page's links to its style sheet and scripts by their text.
-func inline(page, css, exec, loader string, wasmGz []byte) (string, error) {
+func inline(page, css, exec, gate, loader string, wasmGz []byte) (string, error) {
 	replace := func(s, old, new string) (string, error) {
 		if !strings.Contains(s, old) {
 			return "", fmt.Errorf("sim.html has no %q to inline", old)
@@ -81,7 +85,7 @@ func inline(page, css, exec, loader string, wasmGz []byte) (string, error) {
 	// "\n"; so are they here, or a file saved with CRLF would not match its hash.
 	lf := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace
 	style := "\n" + lf(css) + "\n"
-	scripts := []string{"\n" + lf(exec) + "\n", "\n" + b64.String() + "\n", "\n" + lf(loader) + "\n"}
+	scripts := []string{"\n" + lf(exec) + "\n", "\n" + b64.String() + "\n", "\n" + lf(gate) + "\n", "\n" + lf(loader) + "\n"}
 	var err error
 	if page, err = replace(page, `<meta charset="utf-8">`, `<meta charset="utf-8">`+"\n"+metaCSP+offlineCSP(scripts, style)+`">`); err != nil {
 		return "", err
@@ -93,7 +97,10 @@ func inline(page, css, exec, loader string, wasmGz []byte) (string, error) {
 		"<script>"+scripts[0]+"</script>\n<script>"+scripts[1]+"</script>"); err != nil {
 		return "", err
 	}
-	if page, err = replace(page, `<script type="module" src="sim.js"></script>`, "<script type=\"module\">"+scripts[2]+"</script>"); err != nil {
+	if page, err = replace(page, `<script src="gate.js"></script>`, "<script>"+scripts[2]+"</script>"); err != nil {
+		return "", err
+	}
+	if page, err = replace(page, `<script type="module" src="sim.js"></script>`, "<script type=\"module\">"+scripts[3]+"</script>"); err != nil {
 		return "", err
 	}
 	data := `<script type="application/octet-stream" id="kinkscope-wasm">` + base64.StdEncoding.EncodeToString(wasmGz) + `</script>`

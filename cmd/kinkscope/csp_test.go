@@ -150,8 +150,9 @@ func TestBundleContentSecurityPolicy(t *testing.T) {
 	}
 	css := "body { color: red }\r\n</p>\r"
 	exec := "'use strict';\r\n(() => { globalThis.Go = class {}; })();\n"
+	gate := "'use strict';\r\nwindow.kinkscopeGate = {};\n"
 	loader := "const x = `</scri` + `pt>`;\nconsole.log(x);\n"
-	html, err := inline(string(page), css, exec, loader, []byte{0x1f, 0x8b, 8, 0, 1, 2, 3})
+	html, err := inline(string(page), css, exec, gate, loader, []byte{0x1f, 0x8b, 8, 0, 1, 2, 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,8 +177,8 @@ func TestBundleContentSecurityPolicy(t *testing.T) {
 		want[dir] = append(want[dir], "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
 	}
 	got := parseCSP(policy)
-	if len(want["script-src"]) != 3 || len(want["style-src"]) != 1 {
-		t.Fatalf("found %d inline scripts and %d style sheets, want 3 and 1", len(want["script-src"]), len(want["style-src"]))
+	if len(want["script-src"]) != 4 || len(want["style-src"]) != 1 {
+		t.Fatalf("found %d inline scripts and %d style sheets, want 4 and 1", len(want["script-src"]), len(want["style-src"]))
 	}
 	for dir, hashes := range want {
 		srcs := slices.DeleteFunc(slices.Clone(got[dir]), func(s string) bool { return s == "'wasm-unsafe-eval'" })
@@ -223,6 +224,31 @@ func TestPagesHaveNoInlineScript(t *testing.T) {
 			if m := bad.FindString(html); m != "" {
 				t.Errorf("%s: %s", p, m)
 			}
+		}
+	}
+}
+
+// TestPagesHaveAnIcon keeps browsers from asking for a /favicon.ico that is not there
+// (a 404 on every page): each page links web/favicon.svg, which the site serves from
+// its root.
+func TestPagesHaveAnIcon(t *testing.T) {
+	root := filepath.Join("..", "..")
+	pages := map[string]string{ // page → where its icon link points, from the site's root
+		"index.html":            "favicon.svg",
+		"web/sim.html":          "favicon.svg",
+		"web/tour.html":         "favicon.svg",
+		"examples/lecture.html": "../favicon.svg",
+	}
+	if _, err := os.Stat(filepath.Join(root, "web", "favicon.svg")); err != nil {
+		t.Fatal(err)
+	}
+	for page, href := range pages {
+		b, err := os.ReadFile(filepath.Join(root, page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `<link rel="icon" href="` + href + `" type="image/svg+xml">`; !strings.Contains(string(b), want) {
+			t.Errorf("%s has no %s", page, want)
 		}
 	}
 }

@@ -155,7 +155,7 @@ func (h *siteHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer root.Close()
 
-	f, info, err := openRegular(root, name)
+	f, info, err := h.open(root, name)
 	if errors.Is(err, errIsDir) {
 		if !strings.HasSuffix(r.URL.Path, "/") {
 			target := r.URL.Path + "/"
@@ -166,7 +166,7 @@ func (h *siteHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		name = path.Join(name, "index.html")
-		f, info, err = openRegular(root, name)
+		f, info, err = h.open(root, name)
 	}
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {
@@ -206,7 +206,7 @@ func (h *siteHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // sent nothing (the file is too large, or reading it failed).
 func (h *siteHandler) serveGzip(w http.ResponseWriter, r *http.Request, root *os.Root, name string, f *os.File, info fs.FileInfo, etag string) bool {
 	hdr := w.Header()
-	if gz, gzInfo, err := openRegular(root, name+".gz"); err == nil {
+	if gz, gzInfo, err := h.open(root, name+".gz"); err == nil {
 		defer gz.Close()
 		if !gzInfo.ModTime().Before(info.ModTime()) {
 			hdr.Set("Content-Encoding", "gzip")
@@ -289,6 +289,53 @@ func offlinePolicy(f *os.File) string {
 }
 
 var errIsDir = errors.New("is a directory")
+
+// open opens name under root like openRegular, and refuses it unless it resolves to
+// a file or directory inside the site directory whose path there has no component
+// starting with '.': a symbolic link to a dot-file (or into a dot-directory) is
+// refused like the dot-file itself, whatever the URL says. os.Root already keeps
+// links from leading outside; the check also covers a link replaced after it.
+func (h *siteHandler) open(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
+	f, info, err := openRegular(root, name)
+	if err != nil && !errors.Is(err, errIsDir) {
+		return nil, nil, err
+	}
+	if !h.resolvesInside(name, info) {
+		if f != nil {
+			f.Close()
+		}
+		return nil, nil, fs.ErrNotExist
+	}
+	return f, info, err
+}
+
+// resolvesInside reports whether name, with every symbolic link on its way resolved,
+// lies inside the site directory with no component starting with '.', and, when
+// info is the opened file's, is that same file.
+func (h *siteHandler) resolvesInside(name string, info fs.FileInfo) bool {
+	dir, err := filepath.EvalSymlinks(h.dir)
+	if err != nil {
+		return false
+	}
+	real, err := filepath.EvalSymlinks(filepath.Join(h.dir, filepath.FromSlash(name)))
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(dir, real)
+	if err != nil || !filepath.IsLocal(rel) && rel != "." {
+		return false
+	}
+	for _, seg := range strings.Split(filepath.ToSlash(rel), "/") {
+		if seg != "." && strings.HasPrefix(seg, ".") {
+			return false
+		}
+	}
+	if info != nil {
+		st, err := os.Stat(real)
+		return err == nil && os.SameFile(st, info)
+	}
+	return true
+}
 
 // openRegular opens name under root and returns it when it is a regular file; for a
 // directory it returns errIsDir.

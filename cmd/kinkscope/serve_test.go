@@ -266,6 +266,73 @@ func TestServeIndexAndHeaders(t *testing.T) {
 	}
 }
 
+// TestServeRefusesLinksToDotFiles: a symbolic link inside the site whose target is a
+// dot-file, lies in a dot-directory or leaves the site is refused, however it is
+// reached (directly, through a linked directory, as the precompressed copy of another
+// file, or as a directory's index.html); links to ordinary files inside still work.
+func TestServeRefusesLinksToDotFiles(t *testing.T) {
+	dir := site(t)
+	if err := os.WriteFile(filepath.Join(dir, "plain.js"), []byte("let plain = 1;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, ".hidden", "deeper"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".hidden", "deeper", "index.html"), []byte("dot-directory index"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".hidden", "page.html"), []byte("dot-directory page"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for link, target := range map[string]string{
+		"secret.txt":     ".secret",                              // relative, to a dot-file
+		"abs-secret.txt": filepath.Join(dir, ".secret"),          // absolute, to a dot-file inside
+		"config.txt":     ".git/config",                          // into a dot-directory
+		"sub/deep.txt":   "../.git/config",                       // from a subdirectory
+		"hop.txt":        "secret.txt",                           // a link to such a link
+		"hidden":         ".hidden",                              // a directory link to a dot-directory
+		"hiddendeep":     ".hidden/deeper",                       // its index.html
+		"plain.js.gz":    ".secret",                              // the "precompressed" copy of plain.js
+		"outside.txt":    filepath.Join(dir, "..", "secret.txt"), // outside, absolute
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, filepath.FromSlash(link))); err != nil {
+			t.Skipf("symlinks unavailable: %v", err)
+		}
+	}
+	h := newHandler(t, dir)
+	for _, target := range []string{
+		"/secret.txt", "/abs-secret.txt", "/config.txt", "/sub/deep.txt", "/hop.txt",
+		"/hidden/page.html", "/hidden/deeper/index.html", "/hidden/deeper/", "/hiddendeep/",
+		"/hiddendeep/index.html", "/outside.txt", "/%73ecret.txt", "/sub/..%2fsecret.txt",
+	} {
+		for _, enc := range []string{"", "gzip"} {
+			resp := get(t, h, "GET", target, enc)
+			b := body(t, resp)
+			if enc == "gzip" && resp.Header.Get("Content-Encoding") == "gzip" {
+				b = gunzip(t, b)
+			}
+			if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusMovedPermanently {
+				t.Errorf("GET %s (%q): status %d, want 404 or 403", target, enc, resp.StatusCode)
+			}
+			if strings.Contains(string(b), "dot-") || strings.Contains(string(b), "outside") {
+				t.Errorf("GET %s (%q) leaked %q", target, enc, b)
+			}
+		}
+	}
+	// The dot-file behind plain.js.gz is not sent as plain.js's compressed copy.
+	resp := get(t, h, "GET", "/plain.js", "gzip")
+	b := body(t, resp)
+	if resp.Header.Get("Content-Encoding") == "gzip" {
+		b = gunzip(t, b)
+	}
+	if resp.StatusCode != http.StatusOK || string(b) != "let plain = 1;\n" {
+		t.Errorf("GET /plain.js with gzip: status %d, body %q, want plain.js itself", resp.StatusCode, b)
+	}
+	if got := string(body(t, get(t, h, "GET", "/alias.html", ""))); got != "<p>page</p>" {
+		t.Errorf("GET /alias.html (a link inside the site) = %q, want sub/page.html", got)
+	}
+}
+
 func TestServeRefuses(t *testing.T) {
 	h := newHandler(t, site(t))
 	for _, target := range []string{

@@ -28,7 +28,10 @@ func TestEdgeCases(t *testing.T) {
 	for name, kv := range cases {
 		t.Run(name, func(t *testing.T) {
 			clk := &fakeClock{tick: 20 * time.Microsecond}
-			q := append([][2]string{{"scenario", "relu1d-large"}, {"iters", "3000"}, {"log_every", "100"}}, kv...)
+			q := append([][2]string{{"iters", "3000"}, {"log_every", "100"}}, kv...)
+			if kv[0][0] != "scenario" {
+				q = append([][2]string{{"scenario", "relu1d-large"}}, q...)
+			}
 			s := NewSession(q)
 			if notes := s.Notes(); len(notes) != 0 {
 				t.Fatalf("notes %v: the case should be valid", notes)

@@ -145,6 +145,8 @@ type Session struct {
 // in Notes and replaced by their defaults; the rest apply.
 func NewSession(query [][2]string) *Session {
 	s := &Session{target: -1, loadTarget: -1, view: defaultView}
+	query, repeated := dropRepeated(query)
+	s.notes = append(s.notes, repeated...)
 	query, preset, err := expandPreset(query)
 	if err != nil {
 		s.notes = append(s.notes, err.Error())
@@ -183,6 +185,45 @@ func NewSession(query [][2]string) *Session {
 	s.compare = cmp
 	s.start()
 	return s
+}
+
+// dropRepeated removes every entry of a setting that the query gives more than once,
+// since either value may have been meant, and returns a note naming each such
+// setting. Unknown keys stay, to be named as unknown.
+func dropRepeated(query [][2]string) ([][2]string, []string) {
+	count := map[string]int{}
+	for _, p := range query {
+		count[p[0]]++
+	}
+	known := func(k string) bool {
+		_, ok := sim.SettingByKey(k)
+		return ok || k == "scenario" || k == "preset" || k == "compare" || slices.Contains(viewKeys, k)
+	}
+	var out [][2]string
+	var notes []string
+	named := map[string]bool{}
+	for _, p := range query {
+		n := count[p[0]]
+		if n < 2 || !known(p[0]) {
+			out = append(out, p)
+			continue
+		}
+		if !named[p[0]] {
+			named[p[0]] = true
+			var vals []string
+			for _, q := range query {
+				if q[0] == p[0] {
+					v := q[1]
+					if len(v) > 40 {
+						v = strings.ToValidUTF8(v[:40], "") + "…"
+					}
+					vals = append(vals, strconv.Quote(v))
+				}
+			}
+			notes = append(notes, fmt.Sprintf("%s: given %d times in the link (%s), so none of them is used", p[0], n, strings.Join(vals, ", ")))
+		}
+	}
+	return out, notes
 }
 
 func trimPrefix(err error) string {

@@ -116,6 +116,49 @@ func TestSessionFrameTimeBounded(t *testing.T) {
 	}
 }
 
+// TestSessionRepeatedKeyNamed: a setting given twice in the URL is named in the
+// notes with its values and neither value is used; the rest of the URL applies, and
+// a preset's settings overridden by the URL do not count as repeated.
+func TestSessionRepeatedKeyNamed(t *testing.T) {
+	for _, tt := range []struct {
+		query   string
+		key     string
+		want    map[string]string // config values after the session starts
+		noNotes bool
+	}{
+		{"scenario=relu1d-small&lr=0.001&seed=3&lr=0.003", "lr", map[string]string{"scenario": "relu1d-small", "lr": "0.0002", "seed": "3"}, false},
+		{"seed=4&scenario=diag-const&scenario=relu1d-small&width=50", "scenario", map[string]string{"scenario": "relu1d-large", "seed": "4", "width": "50"}, false},
+		{"pieces=on&norms=log&pieces=off&pieces=on", "pieces", map[string]string{"norms": "log", "pieces": "off"}, false},
+		{"preset=kinks&lr=0.0003", "", map[string]string{"lr": "0.0003"}, true},
+	} {
+		s := NewSession(ParseQuery(tt.query))
+		notes := s.Notes()
+		cfg := map[string]string{}
+		for _, p := range s.Config() {
+			cfg[p[0]] = p[1]
+		}
+		for k, v := range tt.want {
+			if cfg[k] != v {
+				t.Errorf("NewSession(%q): %s = %q, want %q", tt.query, k, cfg[k], v)
+			}
+		}
+		if tt.noNotes {
+			if len(notes) != 0 {
+				t.Errorf("NewSession(%q): notes %q, want none", tt.query, notes)
+			}
+			continue
+		}
+		if len(notes) != 1 || !strings.HasPrefix(notes[0], tt.key+": given ") || !strings.Contains(notes[0], "none of them is used") {
+			t.Errorf("NewSession(%q): notes %q, want one naming %s as repeated", tt.query, notes, tt.key)
+		}
+	}
+	// Unknown keys given twice are named as unknown.
+	s := NewSession(ParseQuery("bogus=1&bogus=2"))
+	if n := strings.Join(s.Notes(), ";"); !strings.Contains(n, `unknown setting "bogus"`) {
+		t.Errorf("notes %q do not name the unknown setting", n)
+	}
+}
+
 func TestSessionBadQueryNamesEachEntry(t *testing.T) {
 	s := NewSession([][2]string{{"scenario", "relu1d-small"}, {"lr", "abc"}, {"bogus", "1"}, {"speed", "fast"}, {"width", "50"}})
 	notes := strings.Join(s.Notes(), "\n")
