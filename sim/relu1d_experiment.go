@@ -154,3 +154,33 @@ func lossLabel(set string, l Loss, n int) string {
 	}
 	return fmt.Sprintf("%s loss, mean %s over %d samples", set, per, n)
 }
+
+// Scenarios returns the presets of the paper's experiment.
+func (relu1dExperiment) Scenarios() []ScenarioInfo {
+	return []ScenarioInfo{
+		{"relu1d-large", "two-layer ReLU net, 12 points: long linear warm-up to a large step (L = 0.5), then ÷3 — few kinks",
+			func() Config { return relu1d("relu1d-large", 0.5, 3) }},
+		{"relu1d-small", "two-layer ReLU net, 12 points: short warm-up (L = 0.02), small step, ÷2.5 — many kinks",
+			func() Config { return relu1d("relu1d-small", 0.02, 2.5) }},
+		{"relu1d-sde", "the SDE model of relu1d-large: Euler–Maruyama with dt = η and matched δ — the noise alone sparsifies",
+			func() Config {
+				c := relu1d("relu1d-sde", 0.5, 3)
+				c.Method = MethodSDE
+				return c
+			}},
+	}
+}
+
+// relu1d returns the reference 1D experiment with warm-up length until and decay
+// factor decay at the end of the warm-up.
+func relu1d(name string, until, decay float64) Config {
+	return Config{
+		Scenario: name, Model: ModelReLU1D, Seed: 1, Width: 100, Layers: []int{10, 10}, Biases: true, InitScale: 1,
+		Dim: 200, Samples: 80, Support: 20, TestSamples: 1000, SDEDelta: -1,
+		Loss: LossMSE, Method: MethodSGD, Batch: 1, Sampling: SampleEpoch,
+		LR: 2e-4, Warmup: WarmupLinear, WarmupUntil: until, WarmupGain: -1, GrowEvery: 1,
+		Decays: []Decay{{At: until, Factor: decay}},
+		Iters:  31623, LogEvery: 125,
+		RankTau: RankTauReLU, DupTau: DupTauReLU1D, KinkMerge: KinkMerge, KinkMin: KinkMinFrac,
+	}
+}
