@@ -70,7 +70,7 @@ func TestLabelsHaveGlyphs(t *testing.T) {
 
 // TestDeclaredLabelsHaveGlyphs checks what the models and the metric declarations
 // give the page to draw (sim.MetricList's titles and labels, every scenario's panels)
-// against the panels' font.
+// against the panels' font, and that the small panels' labels fit.
 func TestDeclaredLabelsHaveGlyphs(t *testing.T) {
 	f, err := sfnt.Parse(goregular.TTF)
 	if err != nil {
@@ -107,6 +107,12 @@ func TestDeclaredLabelsHaveGlyphs(t *testing.T) {
 			v := r.Views()
 			for _, p := range append([]sim.Panel{v.Main, v.Side}, v.Curves[:]...) {
 				check(sc.Name+" panel", p.Title+p.YLabel+p.Unit)
+			}
+			// The small panels' axis labels run along a side of about 180 px.
+			for _, p := range v.Curves {
+				if n := len([]rune(p.YLabel)); n > 32 {
+					t.Errorf("%s: y label %q of a small panel has %d characters, want at most 32", sc.Name, p.YLabel, n)
+				}
 			}
 		}
 	}

@@ -88,7 +88,7 @@ func (r *diagRun) Views() Views {
 		Caption: fmt.Sprintf("d = %d, n = %d, r = %d", r.cfg.Dim, r.cfg.Samples, r.cfg.Support),
 		Main:    Panel{Kind: PanelCoefficients, Title: "β = u·v against the truth β*"},
 		Side:    Panel{Kind: PanelNorms, Unit: "coordinate", Title: "Column norms per coordinate k (u_k and v_k together)", Log: true},
-		Curves:  [4]Panel{loss, test, rank, MetricPanel("Non-zero coordinates of β", "coordinates with |β_k| > 1e-50", "l0")},
+		Curves:  [4]Panel{loss.WithYLabel(trainLossLabel), test.WithYLabel(testLossLabel), rank.WithYLabel(rankLabel), MetricPanel("Non-zero coordinates of β", "coordinates with |β_k| > 1e-50", "l0")},
 		Figure:  [][]Panel{{loss, test}, {rank, l0}},
 	}
 }

@@ -106,7 +106,7 @@ func (r *relu1dRun) Views() Views {
 		Caption: fmt.Sprintf("width %d", r.cfg.Width),
 		Main:    predictor,
 		Side:    Panel{Kind: PanelNorms, Unit: "neuron", Title: "Jacobian column norms per neuron"},
-		Curves:  [4]Panel{loss, rank, sparsity, MetricPanel("", "kinks", "kinks", "raw_kinks")},
+		Curves:  [4]Panel{loss.WithYLabel(trainLossLabel), rank.WithYLabel(rankLabel), sparsity, MetricPanel("", "kinks", "kinks", "raw_kinks")},
 		Figure:  [][]Panel{{loss, predictor}, {rank, sparsity}},
 	}
 }
