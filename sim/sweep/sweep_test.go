@@ -85,7 +85,7 @@ func tinySpec() *Spec {
 		Fixed:     [][2]string{{"iters", "300"}, {"log_every", "50"}},
 		Axes:      []Axis{{"scenario", []string{"relu1d-small", "relu1d-large"}}, {"width", []string{"20", "40"}}},
 		DataSeeds: []uint64{1, 2}, Seeds: []uint64{1, 2, 3},
-		At:        []float64{0.5},
+		At: []float64{0.5},
 	}
 }
 
