@@ -97,6 +97,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return fail(stderr, "%s", strings.Join(msgs, "; "))
 	}
+	if settings.has("lr") && cfg.LREdge > 0 {
+		fmt.Fprintf(stderr, "kinkscope: note: lr_edge=%s sets the step sizes, so lr is unused (add -set lr_edge=off to use lr)\n", cfg.Get("lr_edge"))
+	}
 	var theta []float64
 	if *initFile != "" {
 		var err error
