@@ -29,7 +29,7 @@ var Presets = []Preset{
 		"The SDE with δ = 0 (gradient descent on the same schedule) against matched δ: without noise the kinks and the rank stay high.",
 		[][2]string{{"scenario", "relu1d-sde"}, {"compare", "sde_delta:0;matched"}}},
 	{"teacher", "Figure: a three-layer teacher–student net",
-		"Constant step against warm-up and decay at 10, 30 and 50 % (light to dark), a 1→10→10→1 student of a 1→2→2→1 teacher: over 20 seeds each decay ends with sparser layer-2 features and a lower test loss than the constant step in most seeds, but the three decays end alike. Add dim=5 for the paper's setting, where the layer-2 sparsity and the rank fall as the decay comes later.",
+		"Constant step against warm-up and decay at 10, 30 and 50 % (light to dark), a 1→10→10→1 student of a 1→2→2→1 teacher: over 20 seeds each decay ends with sparser layer-2 features and a lower test loss than the constant step in most seeds, but the sweeps do not order the three decays. Add dim=5 for the paper's setting, where the layer-2 sparsity and the rank fall as the decay comes later.",
 		[][2]string{{"scenario", "teacher3-const"}, {"compare", "scenario:teacher3-const;teacher3-decay10;teacher3-decay30;teacher3-decay50"}}},
 	{"large-step", "The large-step run alone",
 		"One large-step run: watch the loss bounce during the warm-up while the kinks disappear and the column norms of unneeded neurons shrink to zero.",
