@@ -141,12 +141,15 @@ func Run(ctx context.Context, dir string, s *Spec, opt Options) (Progress, error
 			}
 		}()
 	}
+	// feed stops handing out runs when ctx is cancelled or a run fails.
+	feed, stopFeed := context.WithCancel(ctx)
+	defer stopFeed()
 	go func() {
 		defer close(jobs)
 		for _, i := range todo {
 			select {
 			case jobs <- i:
-			case <-ctx.Done():
+			case <-feed.Done():
 				return
 			}
 		}
@@ -157,6 +160,7 @@ func Run(ctx context.Context, dir string, s *Spec, opt Options) (Progress, error
 		if d.err != nil {
 			if firstErr == nil {
 				firstErr = d.err
+				stopFeed()
 			}
 			continue
 		}

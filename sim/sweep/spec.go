@@ -61,7 +61,7 @@ func ParseAxis(s string) (Axis, error) {
 			if i == n-1 {
 				v = hi
 			}
-			a.Values = append(a.Values, strconv.FormatFloat(v, 'g', 6, 64))
+			a.Values = append(a.Values, strconv.FormatFloat(v, 'g', 12, 64)) // 12 digits: no 0.30000000000000004
 		}
 		return a, nil
 	}

@@ -22,6 +22,8 @@ func TestParseAxis(t *testing.T) {
 		{"lr=range(0.1,0.3,3)", Axis{"lr", []string{"0.1", "0.2", "0.3"}}},
 		{"lr_edge=logrange(0.01,1,3)", Axis{"lr_edge", []string{"0.01", "0.1", "1"}}},
 		{"width=range(5,5,1)", Axis{"width", []string{"5"}}},
+		{"lr=range(0.1,0.5,5)", Axis{"lr", []string{"0.1", "0.2", "0.3", "0.4", "0.5"}}},
+		{"iters=range(1000000,3000000,3)", Axis{"iters", []string{"1000000", "2000000", "3000000"}}},
 	} {
 		got, err := ParseAxis(tc.in)
 		if err != nil || !reflect.DeepEqual(got, tc.want) {
@@ -213,6 +215,24 @@ func TestInterruptedSweepResumes(t *testing.T) {
 	calls.Store(0)
 	if _, err := Run(context.Background(), dir, tinySpec(), Options{Simulate: count}); err != nil || calls.Load() != 0 {
 		t.Errorf("rerunning a finished sweep: %v, %d runs, want nil and 0", err, calls.Load())
+	}
+}
+
+// TestFailedRunStopsTheSweep checks that a run whose settings the simulator
+// refuses ends the sweep with an error naming the run, without running the rest.
+func TestFailedRunStopsTheSweep(t *testing.T) {
+	s := &Spec{Scenario: "relu1d-large", Fixed: [][2]string{{"iters", "100"}}, Axes: []Axis{{"width", []string{"0", "10"}}}, Seeds: seedRange(1, 50)}
+	var calls atomic.Int64
+	count := func(kv [][2]string, at []float64) (Result, error) {
+		calls.Add(1)
+		return Simulate(kv, at)
+	}
+	_, err := Run(context.Background(), t.TempDir(), s, Options{Workers: 2, Simulate: count})
+	if err == nil || !strings.Contains(err.Error(), "width") || !strings.Contains(err.Error(), "run ") {
+		t.Errorf("Run with width 0 = %v, want an error naming the run and the setting", err)
+	}
+	if n := calls.Load(); n > 10 {
+		t.Errorf("%d runs after the first failure, want the sweep to stop", n)
 	}
 }
 
