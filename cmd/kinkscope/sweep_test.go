@@ -94,3 +94,25 @@ func TestEdgeCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestRunNotesStaleEtaMax checks the notes of kinkscope run when a diagonal preset's
+// written-out η_max belongs to another draw, and when lr is set but unused.
+func TestRunNotesStaleEtaMax(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-set", "data_seed=3"}, "eta_max=0.23713737056616555 is the scenario's own draw's"},
+		{[]string{"-set", "lr=0.1"}, "lr is unused"},
+		{[]string{"-seed", "2"}, ""},
+	} {
+		args := append([]string{"run", "-scenario", "diag-decay50", "-out", t.TempDir(), "-set", "iters=200"}, tc.args...)
+		code, _, errOut := kinkscope(t, args...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", tc.args, code, errOut)
+		}
+		if tc.want == "" && strings.Contains(errOut, "note:") || tc.want != "" && !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: stderr %q, want %q", tc.args, errOut, tc.want)
+		}
+	}
+}
