@@ -48,6 +48,7 @@ type Run struct {
 	teach  *MLP      // the teacher of the MLP's data
 	star   []float64 // β* of sparse regression, or nil
 	sched  Schedule
+	etaMax float64 // η_max the schedule is relative to, or NaN
 	sample *rand.Rand
 	noise  *rand.Rand
 
@@ -103,8 +104,12 @@ func newRun(cfg Config, theta []float64) (*Run, error) {
 		return nil, err
 	}
 	cfg = cfg.clone()
+	sched, etaMax, err := resolveSchedule(cfg)
+	if err != nil {
+		return nil, err
+	}
 	r := &Run{
-		cfg: cfg, sched: cfg.Schedule(),
+		cfg: cfg, sched: sched, etaMax: etaMax,
 		sample: NewRand(cfg.Seed, StreamSample), noise: NewRand(cfg.Seed, StreamNoise),
 	}
 	dataSeed := cfg.Seed
@@ -124,8 +129,12 @@ func newRun(cfg Config, theta []float64) (*Run, error) {
 		if theta == nil {
 			r.diag.InitReference(cfg.InitScale)
 		}
-		// Fresh inputs for the rank, 2d of them, drawn once after the data.
-		r.diagRank = newDiagRank(dataRand, cfg.Dim)
+		// Fresh inputs for the rank, 2d of them, drawn once after the data. Their QR
+		// and condition number cost more than a short run: the edge search's probes,
+		// which only ask whether a run diverges, go without.
+		if !cfg.probe {
+			r.diagRank = newDiagRank(dataRand, cfg.Dim)
+		}
 		r.xnorm = make([]float64, cfg.Dim)
 		for k := range r.xnorm {
 			for i := 0; i < r.data.Len(); i++ {
@@ -177,6 +186,26 @@ func newRun(cfg Config, theta []float64) (*Run, error) {
 	r.history.add(r.measure())
 	return r, nil
 }
+
+// resolveSchedule returns cfg's schedule and, when its step sizes are relative to
+// the edge of stability, η_max, found by DefaultEdgeCache when cfg says auto.
+func resolveSchedule(cfg Config) (Schedule, float64, error) {
+	if cfg.LREdge == 0 {
+		return cfg.Schedule(), math.NaN(), nil
+	}
+	if cfg.EtaMax == 0 {
+		e, _, err := DefaultEdgeCache.Find(cfg, DefaultEdgeProbe)
+		if err != nil {
+			return Schedule{}, 0, err
+		}
+		cfg.EtaMax = e.EtaMax
+	}
+	return cfg.Schedule(), cfg.EtaMax, nil
+}
+
+// EtaMax returns η_max of the run's data draw when its step sizes are relative to
+// it (lr_edge), else NaN.
+func (r *Run) EtaMax() float64 { return r.etaMax }
 
 // Config returns the run's configuration.
 func (r *Run) Config() Config { return r.cfg.clone() }
@@ -348,7 +377,9 @@ func (r *Run) measure() Metrics {
 		m.TestLoss = r.meanLoss(r.test)
 	}
 	if r.diag != nil {
-		m.Rank = float64(r.diagRank.rank(r.diag, r.cfg.RankTau))
+		if r.diagRank != nil {
+			m.Rank = float64(r.diagRank.rank(r.diag, r.cfg.RankTau))
+		}
 		m.L0, m.L1 = float64(r.diag.L0(L0Threshold)), r.diag.L1()
 		return m
 	}
