@@ -117,9 +117,6 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./sim/
 
 clean:
-<<<<<<< HEAD
-	rm -rf $(DIST) bin .cache
-=======
-	rm -rf $(DIST) bin out/science
+	rm -rf $(DIST) bin .cache out/science
 
 FORCE:
