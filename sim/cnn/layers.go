@@ -22,6 +22,7 @@ type layer interface {
 // gradient rows keep zeros there, so they add nothing going back.
 type conv struct {
 	cin, cout, k, pad, h, w int
+	hUse, wUse              int // outputs computed: a following max-pool drops the rest
 	wp, hp, run, dps        int
 	weight, bias            []float32 // weight[((co·cin+ci)·k+ky)·k+kx]
 	dweight, dbias          []float32
@@ -31,10 +32,12 @@ type conv struct {
 	out                     []float32 // cout planes of h·w, after ReLU
 }
 
-func newConv(cin, cout, k, h, w int) *conv {
+// newConv returns a convolution of h×w planes whose outputs beyond row hUse and column
+// wUse are never read (they stay zero).
+func newConv(cin, cout, k, h, w, hUse, wUse int) *conv {
 	pad := k / 2
-	c := &conv{cin: cin, cout: cout, k: k, pad: pad, h: h, w: w, wp: w + 2*pad, hp: h + 2*pad}
-	c.run = (h-1)*c.wp + w
+	c := &conv{cin: cin, cout: cout, k: k, pad: pad, h: h, w: w, hUse: hUse, wUse: wUse, wp: w + 2*pad, hp: h + 2*pad}
+	c.run = (hUse-1)*c.wp + wUse
 	c.dps = h*c.wp + 2*(k-1)
 	c.inP = make([]float32, cin*c.hp*c.wp)
 	c.dinP = make([]float32, cin*c.hp*c.wp)
@@ -47,7 +50,7 @@ func newConv(cin, cout, k, h, w int) *conv {
 func (c *conv) nparams() (nw, nb int) { return c.cout * c.cin * c.k * c.k, c.cout }
 func (c *conv) fanIn() int            { return c.cin * c.k * c.k }
 func (c *conv) output() []float32     { return c.out }
-func (c *conv) macs() int64           { return int64(c.cout * c.cin * c.k * c.k * c.h * c.w) }
+func (c *conv) macs() int64           { return int64(c.cout * c.cin * c.k * c.k * c.hUse * c.wUse) }
 
 // rowTaps adds the k taps wr of one filter row, applied to src, to y (y[i] +=
 // Σ_kx wr[kx]·src[i+kx]).
@@ -123,8 +126,8 @@ func (c *conv) forward(in []float32) {
 			}
 		}
 		out := c.out[co*h*w:][:h*w]
-		for y := 0; y < h; y++ {
-			o, r := out[y*w:][:w], row[y*wp:][:w]
+		for y := 0; y < c.hUse; y++ {
+			o, r := out[y*w:][:c.wUse], row[y*wp:][:c.wUse]
 			for x, v := range r {
 				o[x] = max(v, 0)
 			}
@@ -139,8 +142,8 @@ func (c *conv) backward(in, dout, din []float32) {
 		drow := c.dwide[co*c.dps+k-1:][:c.run]
 		out, d := c.out[co*h*w:][:h*w], dout[co*h*w:][:h*w]
 		sum := float32(0)
-		for y := 0; y < h; y++ {
-			dr, o, dd := drow[y*wp:][:w], out[y*w:][:w], d[y*w:][:w]
+		for y := 0; y < c.hUse; y++ {
+			dr, o, dd := drow[y*wp:][:c.wUse], out[y*w:][:c.wUse], d[y*w:][:c.wUse]
 			for x := range dr {
 				if o[x] > 0 {
 					dr[x] = dd[x]

@@ -32,7 +32,11 @@ func newNet(c *Config, rows, cols int) *Net {
 	ch, h, w := 1, rows, cols
 	for _, b := range c.Blocks {
 		for j := 0; j < b.Convs; j++ {
-			n.layers = append(n.layers, newConv(ch, b.Filters, b.Kernel, h, w))
+			hUse, wUse := h, w
+			if j == b.Convs-1 {
+				hUse, wUse = h/b.Pool*b.Pool, w/b.Pool*b.Pool
+			}
+			n.layers = append(n.layers, newConv(ch, b.Filters, b.Kernel, h, w, hUse, wUse))
 			ch = b.Filters
 		}
 		if b.Pool > 1 {

@@ -115,22 +115,35 @@ func TestKernelsMatchReference(t *testing.T) {
 
 func TestConvMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, tc := range []struct{ cin, cout, k, h, w int }{
-		{1, 3, 5, 28, 28}, {3, 4, 3, 14, 14}, {2, 2, 1, 5, 7}, {4, 5, 7, 9, 6}, {8, 16, 5, 14, 14},
+	// hUse×wUse: the outputs a following max-pool reads; the rest stay zero.
+	for _, tc := range []struct{ cin, cout, k, h, w, hUse, wUse int }{
+		{1, 3, 5, 28, 28, 28, 28}, {3, 4, 3, 14, 14, 14, 14}, {2, 2, 1, 5, 7, 5, 7}, {4, 5, 7, 9, 6, 9, 6},
+		{8, 16, 5, 14, 14, 12, 12}, {3, 2, 3, 7, 7, 6, 6}, {2, 3, 5, 11, 10, 9, 8},
 	} {
-		c := newConv(tc.cin, tc.cout, tc.k, tc.h, tc.w)
+		c := newConv(tc.cin, tc.cout, tc.k, tc.h, tc.w, tc.hUse, tc.wUse)
 		nw, nb := c.nparams()
 		c.weight, c.bias = randSlice(r, nw, -0.5, 0.5), randSlice(r, nb, -0.3, 0.3)
 		c.dweight, c.dbias = make([]float32, nw), make([]float32, nb)
 		in := randSlice(r, tc.cin*tc.h*tc.w, -1, 1)
 		c.forward(in)
 		want := refConvForward(c, in)
+		unused := func(i int) bool { return i/tc.w%tc.h >= tc.hUse || i%tc.w >= tc.wUse }
+		for i := range want {
+			if unused(i) {
+				want[i] = 0
+			}
+		}
 		for i := range want {
 			if !closeTo(c.out[i], want[i], kernelTol) {
 				t.Fatalf("%+v: out[%d] = %v, want %v", tc, i, c.out[i], want[i])
 			}
 		}
 		dout := randSlice(r, len(want), -1, 1)
+		for i := range dout {
+			if unused(i) {
+				dout[i] = 0 // what the max-pool sends back there
+			}
+		}
 		dw, db, din := refConvBackward(c, in, want, dout)
 		got := make([]float32, len(in))
 		c.backward(in, append([]float32(nil), dout...), got)

@@ -1,0 +1,169 @@
+package cnn
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"kinkscope/sim/mnist"
+)
+
+// mnistData returns the default browser subset of MNIST as Data (the test is skipped
+// where the module cache is unreachable, as under js/wasm).
+func mnistData(t testing.TB, nTrain, nTest int) *Data {
+	if runtime.GOOS == "js" {
+		t.Skip("no module cache under js/wasm")
+	}
+	dir, err := mnist.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := mnist.BuildSubset(dir, nTrain, nTest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := mnist.DecodeSubset(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Data{Rows: sub.Train.Rows, Cols: sub.Train.Cols, TrainPixels: sub.Train.Pixels, TrainLabels: sub.Train.Labels, TestPixels: sub.Test.Pixels, TestLabels: sub.Test.Labels}
+}
+
+// envInt and envFloat read an experiment override from the environment.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envFloat(name string, def float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil {
+		return v
+	}
+	return def
+}
+
+// run is one finished training run.
+type runResult struct {
+	name string
+	seed uint64
+	m    Metrics
+}
+
+// runAll trains every (schedule, seed) pair, two at a time, and returns the final
+// metrics in the order given.
+func runAll(t testing.TB, base Config, d *Data, scheds []namedSchedule, seeds []uint64) []runResult {
+	res := make([]runResult, len(scheds)*len(seeds))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, envInt("CNN_PAR", 2))
+	for i, s := range scheds {
+		for j, seed := range seeds {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				cfg := base
+				cfg.Schedule = s.s
+				tr, err := New(cfg, d, testRands(seed))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for !tr.Done() {
+					tr.Step(100)
+				}
+				res[i*len(seeds)+j] = runResult{s.name, seed, tr.Metrics()}
+				m := res[i*len(seeds)+j].m
+				t.Logf("%-12s seed %d: train loss %.4f, train error %.4f, test error %.4f, sparsity %.3f / %.3f, non-zero %.3f / %.3f, diverged %v",
+					s.name, seed, m.TrainLoss, m.TrainError, m.TestError, m.Sparsity[0], m.Sparsity[1], m.NonZero[0], m.NonZero[1], m.Diverged)
+			}()
+		}
+	}
+	wg.Wait()
+	return res
+}
+
+type namedSchedule struct {
+	name string
+	s    Schedule
+}
+
+func meanSD(xs []float64) (float64, float64) {
+	m := 0.0
+	for _, x := range xs {
+		m += x
+	}
+	m /= float64(len(xs))
+	v := 0.0
+	for _, x := range xs {
+		v += (x - m) * (x - m)
+	}
+	if len(xs) > 1 {
+		v /= float64(len(xs) - 1)
+	}
+	return m, math.Sqrt(v)
+}
+
+// TestScienceSparsity trains the small-step run and the large-step runs of the
+// Default network on the MNIST subset over several seeds and prints the table of the
+// README. Set KINKSCOPE_CNN_SCIENCE=1 to run it (minutes of CPU).
+func TestScienceSparsity(t *testing.T) {
+	if os.Getenv("KINKSCOPE_CNN_SCIENCE") == "" {
+		t.Skip("set KINKSCOPE_CNN_SCIENCE=1 to train the science runs")
+	}
+	base := Default()
+	base.Steps = envInt("CNN_STEPS", base.Steps)
+	base.Batch = envInt("CNN_BATCH", base.Batch)
+	base.TrainImages = envInt("CNN_TRAIN", base.TrainImages)
+	if w := os.Getenv("CNN_WIDTHS"); w != "" {
+		f := strings.Split(w, ",")
+		for i := range base.Blocks {
+			base.Blocks[i].Filters, _ = strconv.Atoi(f[i])
+		}
+		base.Dense, _ = strconv.Atoi(f[len(f)-1])
+	}
+	d := mnistData(t, base.TrainImages, base.TestImages)
+	small := envFloat("CNN_LR_SMALL", 0.01)
+	lr0 := envFloat("CNN_LR0", 0.02)
+	scheds := []namedSchedule{{"small", Schedule{Kind: Constant, LR0: small}}}
+	for _, x := range []float64{0.1, 0.3, 0.5} {
+		scheds = append(scheds, namedSchedule{fmt.Sprintf("large X=%.1f", x), Schedule{Kind: WarmUp, LR0: lr0, X: x}})
+	}
+	var seeds []uint64
+	for s := range envInt("CNN_SEEDS", 3) {
+		seeds = append(seeds, uint64(s+1))
+	}
+	res := runAll(t, base, d, scheds, seeds)
+	var b strings.Builder
+	fmt.Fprintf(&b, "| run | train loss | train error | test error | feature sparsity, middle | feature sparsity, last | non-zero, middle | non-zero, last |\n|---|---|---|---|---|---|---|---|\n")
+	for i, s := range scheds {
+		col := func(f func(Metrics) float64) string {
+			var xs []float64
+			for _, r := range res[i*len(seeds) : (i+1)*len(seeds)] {
+				xs = append(xs, f(r.m))
+			}
+			m, sd := meanSD(xs)
+			return fmt.Sprintf("%.3f ± %.3f", m, sd)
+		}
+		pct := func(f func(Metrics) float64) func(Metrics) float64 {
+			return func(m Metrics) float64 { return 100 * f(m) }
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", s.name,
+			col(func(m Metrics) float64 { return m.TrainLoss }),
+			col(pct(func(m Metrics) float64 { return m.TrainError })),
+			col(pct(func(m Metrics) float64 { return m.TestError })),
+			col(pct(func(m Metrics) float64 { return m.Sparsity[0] })),
+			col(pct(func(m Metrics) float64 { return m.Sparsity[1] })),
+			col(pct(func(m Metrics) float64 { return m.NonZero[0] })),
+			col(pct(func(m Metrics) float64 { return m.NonZero[1] })))
+	}
+	t.Logf("steps %d, batch %d, %d training images, widths %v/%d, small %g, lr0 %g, seeds %d\n%s",
+		base.Steps, base.Batch, base.TrainImages, base.Blocks, base.Dense, small, lr0, len(seeds), b.String())
+}
