@@ -38,3 +38,33 @@ func BenchmarkTrainReference(b *testing.B) {
 
 // BenchmarkTrainPreset is the Default network.
 func BenchmarkTrainPreset(b *testing.B) { benchTrain(b, Default()) }
+
+// The kernels on the conv-2 sizes of the reference network (run 210 of a 14×18
+// padded plane), in multiply-adds per second.
+func BenchmarkKernels(b *testing.B) {
+	x := make([]float32, 18*18)
+	y := make([]float32, 210+4)
+	for i := range x {
+		x[i] = float32(i%7) * 0.1
+	}
+	b.Run("conv5", func(b *testing.B) {
+		for b.Loop() {
+			conv5(y[:210], 0.1, 0.2, 0.3, 0.4, 0.5, x)
+		}
+		b.ReportMetric(float64(b.N)*210*5/b.Elapsed().Seconds(), "MAC/s")
+	})
+	b.Run("corr5", func(b *testing.B) {
+		var s float32
+		for b.Loop() {
+			a, c, d, e, f := corr5(y[:210], x)
+			s += a + c + d + e + f
+		}
+		b.ReportMetric(float64(b.N)*210*5/b.Elapsed().Seconds(), "MAC/s")
+	})
+	b.Run("axpy", func(b *testing.B) {
+		for b.Loop() {
+			axpy(y[:210], 0.1, x[:210])
+		}
+		b.ReportMetric(float64(b.N)*210/b.Elapsed().Seconds(), "MAC/s")
+	})
+}
