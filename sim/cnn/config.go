@@ -118,6 +118,48 @@ func Reference() Config {
 	return c
 }
 
+// Step sizes of the scenarios (see Presets), chosen for the Default network: the
+// small constant step, the base of the large-step warm-up (its peak is
+// LargeLR0·1.05^(100·X): 0.033, 0.086 and 0.23 for X = 0.1, 0.3, 0.5), and the
+// state-of-the-art pair, whose momentum 0.9 multiplies the effective step by 10.
+const (
+	SmallLR         = 0.01
+	LargeLR0        = 0.02
+	SOTASmallLR     = 0.001
+	SOTALargeLR0    = 0.02
+	SOTAMomentum    = 0.9
+	SOTAWeightDecay = 5e-4
+	SOTAShift       = 2
+)
+
+// Presets returns the scenarios of the Default network by name: "small" (constant
+// SmallLR), "large10", "large30", "large50" (WarmUp from LargeLR0 with X = 0.1, 0.3,
+// 0.5), "sota-small" and "sota-large" (momentum, weight decay and shifts; constant
+// SOTASmallLR, and Hold at SOTALargeLR0 with X = 0.5).
+func Presets() map[string]Config {
+	p := map[string]Config{}
+	for name, s := range map[string]Schedule{
+		"small":   {Kind: Constant, LR0: SmallLR},
+		"large10": {Kind: WarmUp, LR0: LargeLR0, X: 0.1},
+		"large30": {Kind: WarmUp, LR0: LargeLR0, X: 0.3},
+		"large50": {Kind: WarmUp, LR0: LargeLR0, X: 0.5},
+	} {
+		c := Default()
+		c.Schedule = s
+		p[name] = c
+	}
+	for name, s := range map[string]Schedule{
+		"sota-small": {Kind: Constant, LR0: SOTASmallLR},
+		"sota-large": {Kind: Hold, LR0: SOTALargeLR0, X: 0.5},
+	} {
+		c := Default()
+		c.Schedule = s
+		c.Momentum, c.WeightDecay, c.Shift = SOTAMomentum, SOTAWeightDecay, SOTAShift
+		p[name] = c
+	}
+	return p
+}
+
 // Default returns the preset network: two blocks conv 3×3–ReLU–conv 3×3–ReLU–max-pool
 // 2 of 8 and 16 channels, a ReLU dense layer of 64 units and the linear classifier,
 // trained with plain SGD at a constant small step.
@@ -128,9 +170,9 @@ func Default() Config {
 		TrainImages:   4000,
 		TestImages:    1000,
 		EvalImages:    1000,
-		Steps:         1500,
+		Steps:         600,
 		Batch:         32,
-		Schedule:      Schedule{Kind: Constant, LR0: 0.01},
+		Schedule:      Schedule{Kind: Constant, LR0: SmallLR},
 		FeatureImages: 256,
 		FeatureUnits:  1000,
 		DupTau:        0.95,
