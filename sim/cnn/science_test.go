@@ -117,12 +117,15 @@ func meanSD(xs []float64) (float64, float64) {
 
 // TestScienceSparsity trains the small-step run and the large-step runs of the
 // Default network on the MNIST subset over several seeds and prints the table of the
-// README. Set KINKSCOPE_CNN_SCIENCE=1 to run it (minutes of CPU).
+// README. Set KINKSCOPE_CNN_SCIENCE=1 to run it (minutes of CPU); CNN_STEPS, CNN_BATCH,
+// CNN_TRAIN, CNN_WIDTHS (e.g. 8,16,64), CNN_LR_SMALL, CNN_LR0, CNN_SEEDS, CNN_SOTA=0 and
+// CNN_RUNS (names of the rows to train, comma-separated) vary the experiment.
 func TestScienceSparsity(t *testing.T) {
 	if os.Getenv("KINKSCOPE_CNN_SCIENCE") == "" {
 		t.Skip("set KINKSCOPE_CNN_SCIENCE=1 to train the science runs")
 	}
 	base := Default()
+	base.TestImages, base.EvalImages, base.FeatureImages = 1000, 1000, 256
 	base.Steps = envInt("CNN_STEPS", base.Steps)
 	base.Batch = envInt("CNN_BATCH", base.Batch)
 	base.TrainImages = envInt("CNN_TRAIN", base.TrainImages)
@@ -144,6 +147,15 @@ func TestScienceSparsity(t *testing.T) {
 		scheds = append(scheds,
 			namedSchedule{"SOTA small", Schedule{Kind: Constant, LR0: SOTASmallLR}, true},
 			namedSchedule{"SOTA large X=0.5", Schedule{Kind: Hold, LR0: SOTALargeLR0, X: 0.5}, true})
+	}
+	if only := os.Getenv("CNN_RUNS"); only != "" {
+		var keep []namedSchedule
+		for _, s := range scheds {
+			if strings.Contains(","+only+",", ","+s.name+",") {
+				keep = append(keep, s)
+			}
+		}
+		scheds = keep
 	}
 	var seeds []uint64
 	for s := range envInt("CNN_SEEDS", 3) {
