@@ -103,6 +103,11 @@ func TestScheduleLR(t *testing.T) {
 
 func TestConfigValidate(t *testing.T) {
 	d := synthData(1, 28, 28, 50, 10)
+	empty := *d
+	empty.TestPixels, empty.TestLabels = nil, nil
+	if _, err := New(Default(), &empty, testRands(1)); err == nil || !strings.Contains(err.Error(), "0 test images") {
+		t.Errorf("New without test images: error %v", err)
+	}
 	for _, c := range []struct {
 		mod  func(*Config)
 		want string

@@ -162,7 +162,8 @@ func Presets() map[string]Config {
 
 // Default returns the preset network: two blocks conv 3×3–ReLU–conv 3×3–ReLU–max-pool
 // 2 of 8 and 16 channels, a ReLU dense layer of 64 units and the linear classifier,
-// trained with plain SGD at a constant small step.
+// trained on 4,000 images for 600 steps of batch 32 with plain SGD at the small
+// constant step; metrics on 500 training and 500 test images, features on 128.
 func Default() Config {
 	return Config{
 		Blocks:        []Block{{Convs: 2, Filters: 8, Kernel: 3, Pool: 2}, {Convs: 2, Filters: 16, Kernel: 3, Pool: 2}},
@@ -213,6 +214,9 @@ func (c *Config) Validate(d *Data) error {
 	if d.Rows < 1 || d.Cols < 1 || len(d.TrainPixels) != len(d.TrainLabels)*d.Rows*d.Cols || len(d.TestPixels) != len(d.TestLabels)*d.Rows*d.Cols {
 		return fmt.Errorf("cnn: data of %d×%d images with %d+%d labels and %d+%d pixels do not agree", d.Rows, d.Cols, len(d.TrainLabels), len(d.TestLabels), len(d.TrainPixels), len(d.TestPixels))
 	}
+	if len(d.TrainLabels) == 0 || len(d.TestLabels) == 0 {
+		return fmt.Errorf("cnn: data with %d training and %d test images, want at least one of each", len(d.TrainLabels), len(d.TestLabels))
+	}
 	errs := []error{
 		rng("Blocks (count)", len(c.Blocks), 1, 4),
 	}
@@ -251,9 +255,6 @@ func (c *Config) Validate(d *Data) error {
 		if e != nil {
 			return e
 		}
-	}
-	if len(d.TrainLabels) == 0 || len(d.TestLabels) == 0 {
-		return fmt.Errorf("cnn: data with %d training and %d test images, want at least one of each", len(d.TrainLabels), len(d.TestLabels))
 	}
 	if h < 1 || w < 1 {
 		return fmt.Errorf("cnn: the pools shrink %d×%d images to nothing", d.Rows, d.Cols)
