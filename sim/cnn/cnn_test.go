@@ -308,8 +308,11 @@ func TestSnapshotSplit(t *testing.T) {
 	if top != 1 {
 		t.Errorf("activation map maximum %v, want 1", top)
 	}
-	if p := s.Predictions(); len(p) != PredictionCount || p[3].Index != 3 || p[3].Prob <= 0 {
+	if p := s.Predictions(); len(p) != PredictionCount || p[3].Index != 3 || p[3].Prob <= 0 || p[3].Label != int(b.testY[3]) {
 		t.Errorf("predictions %+v", p)
+	}
+	if r, c := b.ImageSize(); len(b.TestImage(3)) != r*c || b.TestImage(3)[5] != b.test[3*r*c+5] {
+		t.Errorf("TestImage(3) is not test image 3")
 	}
 }
 

@@ -213,3 +213,13 @@ func (t *Trainer) update(lr float32) {
 		p[i] -= lr * v[i]
 	}
 }
+
+// TestImage returns test image i as the network sees it (rows·cols values in [0, 1],
+// row-major; not a copy), to draw next to its Prediction.
+func (t *Trainer) TestImage(i int) []float32 {
+	px := t.rows * t.cols
+	return t.test[i*px : (i+1)*px]
+}
+
+// ImageSize returns the rows and columns of the images.
+func (t *Trainer) ImageSize() (rows, cols int) { return t.rows, t.cols }
