@@ -143,3 +143,20 @@ func BenchmarkSparsityJob(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/job")
 }
+
+// BenchmarkRunPreset is one whole run of the Default network (600 steps of 32 on 4,000
+// synthetic 28×28 images) with a metric snapshot every 60 steps, in seconds per run.
+func BenchmarkRunPreset(b *testing.B) {
+	d := synthData(1, 28, 28, 4000, 500)
+	for b.Loop() {
+		tr, err := New(Default(), d, testRands(1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for !tr.Done() {
+			tr.Step(60)
+			tr.Metrics()
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
+}
