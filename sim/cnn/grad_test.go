@@ -185,3 +185,79 @@ func offsetIn(all, sub []float32) int {
 	}
 	panic("cnn: parameter tensor not in the parameter slice")
 }
+
+// TestLayerInputGradients checks each kind of layer on its own: the gradient w.r.t.
+// its input that backward returns, for the loss ⟨r, layer(x)⟩ with a random r, against
+// central finite differences (same tolerances and kink rule as above).
+func TestLayerInputGradients(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	c5 := newConv(3, 4, 5, 9, 8, 9, 8)
+	c3 := newConv(2, 3, 3, 7, 7, 6, 6)
+	for _, c := range []*conv{c5, c3} {
+		nw, nb := c.nparams()
+		c.weight, c.bias = randSlice(r, nw, -0.5, 0.5), randSlice(r, nb, -0.2, 0.2)
+		c.dweight, c.dbias = make([]float32, nw), make([]float32, nb)
+	}
+	d := newDense(20, 6, true)
+	d.weight, d.bias = randSlice(r, 120, -0.5, 0.5), randSlice(r, 6, -0.2, 0.2)
+	d.dweight, d.dbias = make([]float32, 120), make([]float32, 6)
+	for _, tc := range []struct {
+		name string
+		l    layer
+		nin  int
+	}{
+		{"conv 5×5", c5, 3 * 9 * 8},
+		{"conv 3×3, last row and column dropped", c3, 2 * 7 * 7},
+		{"max-pool 3", newPool(2, 7, 8, 3), 2 * 7 * 8},
+		{"dense ReLU", d, 20},
+		{"dense linear", &dense{nin: 20, nout: 6, weight: d.weight, bias: d.bias, dweight: d.dweight, dbias: d.dbias, out: make([]float32, 6)}, 20},
+	} {
+		x := randSlice(r, tc.nin, -1, 1)
+		tc.l.forward(x)
+		rv := randSlice(r, len(tc.l.output()), -1, 1)
+		if c, ok := tc.l.(*conv); ok {
+			for i := range rv {
+				if i/c.w%c.h >= c.hUse || i%c.w >= c.wUse {
+					rv[i] = 0 // outputs nobody reads
+				}
+			}
+		}
+		loss := func() float64 {
+			tc.l.forward(x)
+			s := 0.0
+			for i, v := range tc.l.output() {
+				s += float64(rv[i]) * float64(v)
+			}
+			return s
+		}
+		loss()
+		din := make([]float32, tc.nin)
+		tc.l.backward(x, append([]float32(nil), rv...), din)
+		skipped := 0
+		for trial := 0; trial < 20; trial++ {
+			j := r.IntN(tc.nin)
+			old := x[j]
+			central := func(h float32) float64 {
+				x[j] = old + h
+				hp := float64(x[j]) - float64(old)
+				lp := loss()
+				x[j] = old - h
+				hm := float64(old) - float64(x[j])
+				lm := loss()
+				x[j] = old
+				return (lp - lm) / (hp + hm)
+			}
+			fd, fdSmall := central(fdStep), central(fdStep/3)
+			if math.Abs(fd-fdSmall) > fdAbs+fdRel*math.Abs(fd) {
+				skipped++
+				continue
+			}
+			if g := float64(din[j]); math.Abs(fd-g) > fdAbs+fdRel*math.Abs(g) {
+				t.Errorf("%s: ∂L/∂x[%d]: backprop %.6g, finite difference %.6g", tc.name, j, g, fd)
+			}
+		}
+		if float64(skipped) > fdMaxSkip*20 {
+			t.Errorf("%s: %d of 20 coordinates straddle a kink", tc.name, skipped)
+		}
+	}
+}
