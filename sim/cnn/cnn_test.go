@@ -316,6 +316,33 @@ func TestSnapshotSplit(t *testing.T) {
 	}
 }
 
+// TestAdvanceSplitsSteps checks that steps spread over calls of a few examples give
+// the same parameters, bit for bit, as whole steps.
+func TestAdvanceSplitsSteps(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Momentum, cfg.Shift = 0.9, 1
+	a, b := trainSmall(t, cfg, 4, 0), trainSmall(t, cfg, 4, 0)
+	a.Step(10)
+	steps := 0
+	for _, k := range []int{3, 1, 7, 2, 9, 5, 13} {
+		steps += b.Advance(k)
+	}
+	if b.StepCount() != 10 || steps != 10 {
+		t.Fatalf("Advance of 40 examples in batches of 4: %d steps, want 10", b.StepCount())
+	}
+	if paramHash(a.Params()) != paramHash(b.Params()) {
+		t.Errorf("split steps differ from whole steps")
+	}
+	b.Advance(2)
+	if b.Step(1) != 1 || b.StepCount() != 11 {
+		t.Errorf("Step after half a batch: step count %d, want 11", b.StepCount())
+	}
+	a.Step(1)
+	if paramHash(a.Params()) != paramHash(b.Params()) {
+		t.Errorf("Step finishing a split batch differs from a whole step")
+	}
+}
+
 func TestStepAllocatesNothing(t *testing.T) {
 	cfg := smallConfig()
 	cfg.Momentum, cfg.WeightDecay, cfg.Shift = 0.9, 5e-4, 2
@@ -323,6 +350,9 @@ func TestStepAllocatesNothing(t *testing.T) {
 	tr := trainSmall(t, cfg, 1, 1)
 	if n := testing.AllocsPerRun(20, func() { tr.Step(1) }); n != 0 {
 		t.Errorf("Step allocates %v times, want 0", n)
+	}
+	if n := testing.AllocsPerRun(20, func() { tr.Advance(3) }); n != 0 {
+		t.Errorf("Advance allocates %v times, want 0", n)
 	}
 	tr.Metrics()
 	if n := testing.AllocsPerRun(3, func() { tr.Metrics() }); n != 0 {

@@ -34,6 +34,8 @@ type Trainer struct {
 	pos      int
 	vel      []float32
 	x        []float32 // the augmented input
+	bpos     int       // examples of the current batch processed so far
+	bloss    float64   // their loss sum
 	batchSum float64   // sum of batch losses since the last TakeBatchLoss
 	batchN   int
 	diverged bool
@@ -170,31 +172,49 @@ func abs(v int) int {
 }
 
 // Step takes up to k SGD steps (fewer at the end of the run or after a divergence)
-// and returns how many it took. It allocates nothing.
+// and returns how many it took; a batch begun by Advance is finished first. It
+// allocates nothing.
 func (t *Trainer) Step(k int) int {
 	done := 0
-	for ; done < k && !t.Done(); done++ {
-		lr := float32(t.cfg.Schedule.LR(t.step, t.cfg.Steps))
-		clear(t.net.grads)
-		B := t.cfg.Batch
-		loss := 0.0
-		for b := 0; b < B; b++ {
-			i := t.next()
-			x := t.input(i)
-			y := int(t.trainY[i])
-			loss += t.net.forward(x, y)
-			t.net.backward(x, y, 1/float64(B))
+	for done < k && !t.Done() {
+		done += t.Advance(t.cfg.Batch - t.bpos)
+	}
+	return done
+}
+
+// Advance processes up to k training examples (forward and backward passes),
+// applying the update whenever a batch is complete, and returns the number of steps
+// completed. A step of a large batch costs more than a frame in a browser; Advance
+// spreads it over several calls with the same result, bit for bit, as Step.
+func (t *Trainer) Advance(k int) int {
+	steps := 0
+	B := t.cfg.Batch
+	for ; k > 0 && !t.Done(); k-- {
+		if t.bpos == 0 {
+			clear(t.net.grads)
+			t.bloss = 0
 		}
-		loss /= float64(B)
+		i := t.next()
+		x := t.input(i)
+		y := int(t.trainY[i])
+		t.bloss += t.net.forward(x, y)
+		t.net.backward(x, y, 1/float64(B))
+		t.bpos++
+		if t.bpos < B {
+			continue
+		}
+		loss := t.bloss / float64(B)
 		t.batchSum += loss
 		t.batchN++
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			t.diverged = true
 		}
-		t.update(lr)
+		t.update(float32(t.cfg.Schedule.LR(t.step, t.cfg.Steps)))
 		t.step++
+		t.bpos = 0
+		steps++
 	}
-	return done
+	return steps
 }
 
 // update applies g ← ∇L + λθ, v ← μv + g, θ ← θ − ηv (the heavy-ball form of PyTorch's
