@@ -148,6 +148,7 @@ func BenchmarkSparsityJob(b *testing.B) {
 // synthetic 28×28 images) with a metric snapshot every 60 steps, in seconds per run.
 func BenchmarkRunPreset(b *testing.B) {
 	d := synthData(1, 28, 28, 4000, 500)
+	cpu0, ok := cpuTime()
 	for b.Loop() {
 		tr, err := New(Default(), d, testRands(1))
 		if err != nil {
@@ -159,4 +160,7 @@ func BenchmarkRunPreset(b *testing.B) {
 		}
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
+	if cpu1, _ := cpuTime(); ok {
+		b.ReportMetric((cpu1-cpu0).Seconds()/float64(b.N), "cpu-s/run")
+	}
 }
