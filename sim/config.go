@@ -90,6 +90,8 @@ type Config struct {
 	Sampling    Sampling // batch sampling
 	LabelNoise  float64  // σ of Gaussian noise added to each sampled label
 	LR          float64  // base step size γ
+	LREdge      float64  // when > 0, the schedule's peak step size as a fraction of EtaMax, instead of LR
+	EtaMax      float64  // η_max of the data draw for LREdge; 0 means found by FindEdge (DefaultEdgeProbe)
 	Warmup      Warmup   // warm-up shape
 	WarmupUntil float64  // warm-up length L (fraction of the run)
 	WarmupGain  float64  // c in the warm-up formula; < 0 means the 1D reference's 400·L − 1
@@ -104,6 +106,8 @@ type Config struct {
 	// Extra holds the settings of experiments registered from their own packages
 	// (see NewSetting), by key; a missing key has the setting's default.
 	Extra map[string]string
+
+	probe bool // an edge-of-stability probe: the diagonal net skips its rank set-up
 }
 
 // Schedule returns the step-size schedule the config describes.
@@ -112,10 +116,17 @@ func (c *Config) Schedule() Schedule {
 	if gain < 0 {
 		gain = 400*c.WarmupUntil - 1
 	}
-	return Schedule{
-		Base: c.LR, Shape: c.Warmup, Gain: gain, Until: c.WarmupUntil,
+	s := Schedule{
+		Base: 1, Shape: c.Warmup, Gain: gain, Until: c.WarmupUntil,
 		Every: c.GrowEvery, Decays: c.Decays, Total: c.Iters,
 	}
+	if c.LREdge > 0 && c.EtaMax > 0 {
+		// γ such that the peak is LREdge·η_max, whatever the shape.
+		s.Base = c.LREdge * c.EtaMax / s.Peak()
+	} else {
+		s.Base = c.LR
+	}
+	return s
 }
 
 // LogInterval returns the iterations between metric snapshots.
@@ -254,7 +265,45 @@ var optimizerSettings = []Setting{
 			return nil
 		}},
 	floatSetting("label_noise", "σ of Gaussian label noise per sampled label", 0, 100, false, func(c *Config) *float64 { return &c.LabelNoise }),
-	floatSetting("lr", "base step size γ", 0, 100, true, func(c *Config) *float64 { return &c.LR }),
+	floatSetting("lr", "base step size γ (unused when lr_edge is set)", 0, 100, true, func(c *Config) *float64 { return &c.LR }),
+	{Key: "lr_edge", Doc: "the schedule's peak step size as a fraction of η_max, the largest constant step size that does not diverge on this data draw (off: lr applies)", Range: "off or (0, 10]",
+		get: func(c *Config) string {
+			if c.LREdge == 0 {
+				return "off"
+			}
+			return formatFloat(c.LREdge)
+		},
+		set: func(c *Config, s string) error {
+			if strings.TrimSpace(s) == "off" {
+				c.LREdge = 0
+				return nil
+			}
+			v, err := parseFloatIn(s, 0, 10, true)
+			if err != nil {
+				return err
+			}
+			c.LREdge = v
+			return nil
+		}},
+	{Key: "eta_max", Doc: "η_max of this data draw for lr_edge; auto: found by bisection over half-length constant-step runs on seeds 1–3 (cached per draw)", Range: "auto or [1e-6, 100]",
+		get: func(c *Config) string {
+			if c.EtaMax == 0 {
+				return "auto"
+			}
+			return formatFloat(c.EtaMax)
+		},
+		set: func(c *Config, s string) error {
+			if strings.TrimSpace(s) == "auto" {
+				c.EtaMax = 0
+				return nil
+			}
+			v, err := parseFloatIn(s, EdgeLow, EdgeHigh, false)
+			if err != nil {
+				return err
+			}
+			c.EtaMax = v
+			return nil
+		}},
 	enumSetting("warmup", "warm-up shape: none, linear γ(1+c·i/N), sqrt γ(1+c·√(i/N)), exp γ·c^⌊i/E⌋", warmupNames, func(c *Config) *int { return (*int)(&c.Warmup) }),
 	floatSetting("warmup_until", "warm-up length L (fraction of the run)", 0, 1, false, func(c *Config) *float64 { return &c.WarmupUntil }),
 	{Key: "warmup_gain", Doc: "warm-up gain c; auto = 400·L − 1 (the 1D reference)", Range: "auto or [0, 1e6]",

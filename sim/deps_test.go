@@ -75,11 +75,11 @@ type layer struct {
 // "/" stands for every package under it. A package of the module that is not listed
 // fails the test, so a new package has to take its place in the layering.
 //
-//	sim (and its subpackages)   the numerics: gonum only; no image, no UI, no browser
+//	sim (and its subpackages)   the numerics: gonum (and MNIST's reader) only; no image, no UI, no browser
 //	render/figure               ticks, number formats, palette: sim only
 //	render/app                  session, comparisons, protocol, exports: sim, figure
 //	render                      the Ebiten painter: app, figure, Ebiten, fonts
-//	cmd/kinkscope               the command line and its gonum/plot painter: app, figure
+//	cmd/kinkscope               the command line and its gonum/plot painter: app, figure, sim/sweep
 //	wasm                        the browser entry: the only importer of syscall/js
 //
 // The two painters (render and cmd/kinkscope) import the description, not each other.
@@ -89,7 +89,7 @@ var layers = []layer{
 	{"kinkscope/render/figure", []string{"kinkscope/sim"}, []string{"syscall/js", "image/png"}},
 	{"kinkscope/render/app", []string{"kinkscope/sim", "kinkscope/render/figure"}, []string{"syscall/js", "image", "image/"}},
 	{"kinkscope/render", []string{"kinkscope/sim", "kinkscope/render/app", "kinkscope/render/figure", "github.com/hajimehoshi/ebiten/v2", "github.com/hajimehoshi/ebiten/v2/", "golang.org/x/image/"}, []string{"syscall/js"}},
-	{"kinkscope/cmd/kinkscope", []string{"kinkscope/sim", "kinkscope/sim/models", "kinkscope/render/app", "kinkscope/render/figure", "gonum.org/v1/plot", "gonum.org/v1/plot/"}, []string{"syscall/js"}},
+	{"kinkscope/cmd/kinkscope", []string{"kinkscope/sim", "kinkscope/sim/models", "kinkscope/sim/sweep", "kinkscope/render/app", "kinkscope/render/figure", "gonum.org/v1/plot", "gonum.org/v1/plot/"}, []string{"syscall/js"}},
 	{"kinkscope/wasm", []string{"kinkscope/sim", "kinkscope/sim/models", "kinkscope/render", "kinkscope/render/app", "kinkscope/render/figure", "github.com/hajimehoshi/ebiten/v2", "syscall/js"}, nil},
 }
 

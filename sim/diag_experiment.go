@@ -45,8 +45,12 @@ func (diagExperiment) New(c *Config, s Streams) (Instance, error) {
 	net.InitReference(c.InitScale)
 	r := &diagRun{cfg: c, net: net, star: sr.BetaStar}
 	r.scalarTrainer = newScalarTrainer(net, sr.Train, sr.Test, net.sgdStep1)
-	// Fresh inputs for the rank, 2d of them, drawn once after the data.
-	r.rank = newDiagRank(s.Data, c.Dim)
+	// Fresh inputs for the rank, 2d of them, drawn once after the data. Their QR
+	// and condition number cost more than a short run: the edge search's probes,
+	// which only ask whether a run diverges, go without.
+	if !c.probe {
+		r.rank = newDiagRank(s.Data, c.Dim)
+	}
 	r.xnorm = make([]float64, c.Dim)
 	for k := range r.xnorm {
 		for i := 0; i < r.data.Len(); i++ {
@@ -72,7 +76,9 @@ func (r *diagRun) Measure(m *Metrics) {
 	if !r.measureLosses(m, r.cfg.Loss) {
 		return
 	}
-	m.Rank = float64(r.rank.rank(r.net, r.cfg.RankTau))
+	if r.rank != nil {
+		m.Rank = float64(r.rank.rank(r.net, r.cfg.RankTau))
+	}
 	m.L0, m.L1 = float64(r.net.L0(L0Threshold)), r.net.L1()
 }
 
@@ -111,42 +117,59 @@ func (r *diagRun) Picture(p *Picture, o PictureOptions) {
 // Scenarios returns the presets of the paper's experiment.
 func (diagExperiment) Scenarios() []ScenarioInfo {
 	return []ScenarioInfo{
-		{"diag-const", "diagonal linear net, n = 80, d = 200, 20-sparse β*: constant η = 0.25 — dense β",
-			func() Config { return diag("diag-const", 0.25, nil) }},
-		{"diag-decay10", "diagonal linear net: η = 0.282, decayed ÷4.8 at 10 % — short loss stabilization",
-			func() Config { return diag("diag-decay10", 0.282, []Decay{{0.1, 4.8}}) }},
-		{"diag-decay30", "diagonal linear net: η = 0.282, decayed ÷3.4 at 30 %",
-			func() Config { return diag("diag-decay30", 0.282, []Decay{{0.3, 3.4}}) }},
-		{"diag-decay50", "diagonal linear net: η = 0.282, decayed ÷1.5 at 50 % — long stabilization, sparsest β",
-			func() Config { return diag("diag-decay50", 0.282, []Decay{{0.5, 1.5}}) }},
-		{"diag-sde", "the SDE model of diag-decay50: Euler–Maruyama with dt = η and δ = 2·0.03/n, SGD's loss level before the decay",
+		{"diag-const", "diagonal linear net, n = 80, d = 200, 20-sparse β*: constant η = 0.89·η_max of the draw — dense β, the highest test loss",
+			func() Config { return diag("diag-const", 0.89, nil) }},
+		{"diag-decay10", "diagonal linear net: η = 0.99·η_max, decayed ÷4.8 at 10 % — short loss stabilization",
+			func() Config { return diag("diag-decay10", 0.99, []Decay{{0.1, 4.8}}) }},
+		{"diag-decay30", "diagonal linear net: η = 0.99·η_max, decayed ÷3.4 at 30 %",
+			func() Config { return diag("diag-decay30", 0.99, []Decay{{0.3, 3.4}}) }},
+		{"diag-decay50", "diagonal linear net: η = 0.99·η_max, decayed ÷1.5 at 50 % — long stabilization: over 10 draws × 3 seeds the lowest test loss and the fewest coordinates above 1e-6",
+			func() Config { return diag("diag-decay50", 0.99, []Decay{{0.5, 1.5}}) }},
+		{"diag-sde", "the SDE model of the reference's η = 0.282 decayed ÷1.5 at 50 % (data seed 1): Euler–Maruyama with dt = η and δ = 2·0.03/n, SGD's loss level before the decay",
 			func() Config {
 				// Matched δ diverges at this η (the Gaussian noise's tails are heavier
 				// than SGD's at the edge of stability), so δ is SGD's matched value at
 				// its stabilized loss, about 0.03, held constant.
-				c := diag("diag-sde", 0.282, []Decay{{0.5, 1.5}})
-				c.Method = MethodSDE
+				// It keeps the reference's η = 0.282 on data seed 1, where that η is stable.
+				c := diag("diag-sde", 0, []Decay{{0.5, 1.5}})
+				c.Method, c.LR, c.DataSeed = MethodSDE, 0.282, 1
 				c.SDEDelta = 7.5e-4
 				return c
 			}},
 	}
 }
 
-// diag returns the reference diagonal-network experiment with step size lr and the
-// given decays: n = 80, d = 200, r = 20, u₀ = 0.1·1, v₀ = 0, loss ‖Xβ − y‖²/(2n), SGD
-// with batch 1 and indices drawn with replacement, N = 100,001.
+// diagDataSeed is the diagonal scenarios' default draw and diagEtaMax its η_max,
+// computed by `kinkscope edge -scenario diag-const` (sim.DefaultEdgeProbe: 50,000-step
+// constant runs on seeds 1–5, to 0.5 %; 2.7 s). Over data seeds 1–10 × seeds 1–3 the
+// draw 7 is representative: its test losses per schedule are within 1.3× of the
+// sweep's geometric means, and it orders const > 10 % > 30 % > 50 % on every seed.
+const (
+	diagDataSeed = 7
+	diagEtaMax   = 0.23713737056616555
+)
+
+// diag returns the reference diagonal-network experiment with the given decays: n =
+// 80, d = 200, r = 20, u₀ = 0.1·1, v₀ = 0, loss ‖Xβ − y‖²/(2n), SGD with batch 1 and
+// indices drawn with replacement, N = 100,001. The step size before any decay is
+// edge·η_max (lr_edge), not the reference's fixed 0.25 and 0.282: those were tuned to
+// the reference's own draw and sit at or past the edge of stability of most others
+// (η_max is 0.23 to 0.29 over data seeds 1–10), so that at a fixed η some draws
+// diverge and others barely stabilize. Relative to each draw's own edge (-set
+// eta_max=auto for another data_seed) the decays keep the reference's factors.
 //
-// The data set is one fixed draw (DataSeed 1), as in the reference, whose step sizes
-// were tuned to its own draw: 0.25 and 0.282 sit at the edge of stability, and on
-// many other draws (data seeds 2, 7, 10, 12, …) they diverge. The run seed then
-// varies only the sample order.
-func diag(name string, lr float64, decays []Decay) Config {
+// The data set is one fixed draw (DataSeed 7) and the run seed varies only the
+// sample order.
+func diag(name string, edge float64, decays []Decay) Config {
 	return Config{
-		Scenario: name, Model: ModelDiagonal, Seed: 1, DataSeed: 1, Width: 100, Layers: []int{10, 10}, Biases: true, InitScale: 1,
+		Scenario: name, Model: ModelDiagonal, Seed: 1, DataSeed: diagDataSeed, Width: 100, Layers: []int{10, 10}, Biases: true, InitScale: 1,
 		Dim: 200, Samples: 80, Support: 20, TestSamples: 1000, SDEDelta: -1,
 		Loss: LossHalfMSE, Method: MethodSGD, Batch: 1, Sampling: SampleIID,
-		LR: lr, Warmup: WarmupNone, WarmupGain: -1, GrowEvery: 1, Decays: decays,
+		LR: 0.25, LREdge: edge, EtaMax: diagEtaMax, Warmup: WarmupNone, WarmupGain: -1, GrowEvery: 1, Decays: decays,
 		Iters: 100001, LogEvery: 286,
 		RankTau: RankTauDiagonal, DupTau: DupTauReLU1D, KinkMerge: KinkMerge, KinkMin: KinkMinFrac,
 	}
 }
+
+// l0 returns ‖β‖₀ at threshold tau.
+func (r *diagRun) l0(tau float64) float64 { return float64(r.net.L0(tau)) }

@@ -240,7 +240,7 @@ func diagGDConfig(t testing.TB, d, n int, loss Loss, lr float64) Config {
 	c := mustScenario(t, "diag-const")
 	mustSet(t, &c, "method", "gd", "loss", loss.String(), "decays", "none", "dim", fmt.Sprint(d),
 		"samples", fmt.Sprint(n), "support", fmt.Sprint(min(d, 20)), "test_samples", "10",
-		"lr", fmt.Sprint(lr), "iters", "10", "log_every", "1000")
+		"lr", fmt.Sprint(lr), "lr_edge", "off", "iters", "10", "log_every", "1000")
 	return c
 }
 
@@ -710,8 +710,8 @@ func TestDiagAdvanceAllocatesNothing(t *testing.T) {
 	for _, kv := range [][]string{
 		{"method", "sgd"},
 		{"method", "sgd", "batch", "4", "sampling", "epoch"},
-		{"method", "gd", "lr", "0.01"},
-		{"method", "sde", "sde_delta", "matched", "lr", "0.01"},
+		{"method", "gd", "lr_edge", "off", "lr", "0.01"},
+		{"method", "sde", "sde_delta", "matched", "lr_edge", "off", "lr", "0.01"},
 	} {
 		c := mustScenario(t, "diag-const")
 		mustSet(t, &c, "iters", "1000000000", "log_every", "1000000000")
@@ -793,28 +793,22 @@ func meanLossOver(run *Run, from, to int) float64 {
 	return s / float64(k)
 }
 
-// TestDiagDecaySparsifies is the paper's diagonal-network experiment at full length:
-// the longer SGD stays at its stabilized loss before the step size decays, the
-// sparser β, the lower the Jacobian rank, and every decayed run generalizes better
-// than the constant step size.
+// TestDiagDecaySparsifies checks the diagonal presets on their default draw
+// (data_seed 7, step sizes relative to its η_max) for seeds 1–3: on every seed the
+// later the decay, the lower the final test loss; the mean rank and ‖β‖₀ at 1e-6 do
+// not increase; and before the decay of diag-decay50 the train loss stabilizes well
+// above where it ends. The statistics over draws are sim/sweep's science tests.
 func TestDiagDecaySparsifies(t *testing.T) {
 	if testing.Short() {
 		t.Skip("twelve full-length runs")
 	}
 	const (
-		sparseFrac = 0.75 // mean ‖β‖₀ and rank of diag-decay50 / diag-const at most
-		// stableFloor: before the decay the large-step train loss stays above it in
-		// every snapshot (it bounces between about 5e-3 and 0.3; the reference sees
-		// 0.02–0.05 on average), and after the decay it ends below
-		// stableFloor/afterDrop.
-		stableFloor = 2.5e-3
-		afterDrop   = 3
+		smallBeta = 1e-6 // ‖β‖₀ threshold of a coordinate that still matters
+		// stableRatio: the geometric mean of diag-decay50's train loss over
+		// [0.1N, 0.5N) is at least this many times its final train loss.
+		stableRatio = 10
 	)
 	names := []string{"diag-const", "diag-decay10", "diag-decay30", "diag-decay50"}
-	reference := map[string]string{ // SCIENCE.md: test loss, ‖β‖₀, rank
-		"diag-const": "3.5e-3, 200, 200", "diag-decay10": "6.6e-4, 156, 109",
-		"diag-decay30": "2.8e-4, 89, 68", "diag-decay50": "1.5e-4, 71, 58",
-	}
 	var cfgs []Config
 	for _, name := range names {
 		cfgs = append(cfgs, seeded(mustScenario(t, name))...)
@@ -827,53 +821,47 @@ func TestDiagDecaySparsifies(t *testing.T) {
 	var l0, rank []float64
 	for _, name := range names {
 		runs := byName[name]
+		sum := 0.0
 		for i, run := range runs {
 			m := run.Latest()
-			t.Logf("%-12s seed %d: test loss %.3g, train loss %.3g, ‖β‖₀ %g, rank %g, ‖β‖₁ %.3g",
-				name, scienceSeeds[i], m.TestLoss, m.TrainLoss, m.L0, m.Rank, m.L1)
-		}
-		l0 = append(l0, meanOf(runs, func(m Metrics) float64 { return m.L0 }))
-		rank = append(rank, meanOf(runs, func(m Metrics) float64 { return m.Rank }))
-		t.Logf("%-12s mean: test loss %.3g, ‖β‖₀ %.1f, rank %.1f (reference: %s)", name,
-			meanOf(runs, func(m Metrics) float64 { return m.TestLoss }), l0[len(l0)-1], rank[len(rank)-1], reference[name])
-	}
-	for _, tc := range []struct {
-		name string
-		mean []float64
-	}{{"‖β‖₀", l0}, {"rank", rank}} {
-		for i := 1; i < len(names); i++ {
-			if tc.mean[i] > tc.mean[i-1] {
-				t.Errorf("mean final %s: %s %.1f > %s %.1f, want non-increasing as the decay comes later",
-					tc.name, names[i], tc.mean[i], names[i-1], tc.mean[i-1])
+			if run.Err() != nil {
+				t.Fatalf("%s seed %d: %v", name, scienceSeeds[i], run.Err())
 			}
+			small := run.Diagonal().L0(smallBeta)
+			sum += float64(small)
+			t.Logf("%-12s seed %d: test loss %.3g, train loss %.3g, ‖β‖₀ %g (at 1e-6: %d), rank %g",
+				name, scienceSeeds[i], m.TestLoss, m.TrainLoss, m.L0, small, m.Rank)
 		}
-		if last := tc.mean[len(names)-1]; !(last <= sparseFrac*tc.mean[0]) {
-			t.Errorf("mean final %s: diag-decay50 %.1f, want ≤ %g × diag-const's %.1f", tc.name, last, sparseFrac, tc.mean[0])
+		l0 = append(l0, sum/float64(len(runs)))
+		rank = append(rank, meanOf(runs, func(m Metrics) float64 { return m.Rank }))
+	}
+	for i := 1; i < len(names); i++ {
+		if l0[i] > l0[i-1] || rank[i] > rank[i-1] {
+			t.Errorf("mean ‖β‖₀ at 1e-6 and rank: %s %.1f, %.1f, %s %.1f, %.1f, want non-increasing as the decay comes later",
+				names[i], l0[i], rank[i], names[i-1], l0[i-1], rank[i-1])
 		}
 	}
 	for i, seed := range scienceSeeds {
-		constant := byName["diag-const"][i].Latest().TestLoss
-		for _, name := range names[1:] {
-			if got := byName[name][i].Latest().TestLoss; !(got < constant) {
-				t.Errorf("seed %d: %s final test loss %.3g, want < diag-const's %.3g", seed, name, got, constant)
+		for k := 1; k < len(names); k++ {
+			prev, got := byName[names[k-1]][i].Latest().TestLoss, byName[names[k]][i].Latest().TestLoss
+			if !(got < prev) {
+				t.Errorf("seed %d: %s final test loss %.3g, want < %s's %.3g", seed, names[k], got, names[k-1], prev)
 			}
 		}
 	}
 	for i, run := range byName["diag-decay50"] {
 		n := run.Config().Iters
-		lo, hi := math.Inf(1), 0.0
+		logSum, count := 0.0, 0
 		for _, m := range run.History().Rows() {
 			if m.Iter >= n/10 && m.Iter < n/2 {
-				lo, hi = math.Min(lo, m.TrainLoss), math.Max(hi, m.TrainLoss)
+				logSum += math.Log(m.TrainLoss)
+				count++
 			}
 		}
-		final := run.Latest().TrainLoss
-		t.Logf("diag-decay50 seed %d: train loss in [0.1N, 0.5N) between %.3g and %.3g; final %.3g", scienceSeeds[i], lo, hi, final)
-		if !(lo > stableFloor) {
-			t.Errorf("seed %d: diag-decay50 train loss before the decay dips to %.3g, want > %g throughout [0.1N, 0.5N)", scienceSeeds[i], lo, stableFloor)
-		}
-		if !(final < stableFloor/afterDrop) {
-			t.Errorf("seed %d: diag-decay50 final train loss %.3g, want < %g", scienceSeeds[i], final, stableFloor/afterDrop)
+		stable, final := math.Exp(logSum/float64(count)), run.Latest().TrainLoss
+		t.Logf("diag-decay50 seed %d: train loss over [0.1N, 0.5N) geometric mean %.3g; final %.3g", scienceSeeds[i], stable, final)
+		if !(stable >= stableRatio*final) {
+			t.Errorf("seed %d: diag-decay50 train loss before the decay %.3g, want ≥ %g × the final %.3g", scienceSeeds[i], stable, float64(stableRatio), final)
 		}
 	}
 }

@@ -227,7 +227,7 @@ func (mlpExperiment) Scenarios() []ScenarioInfo {
 			func() Config { return teacher3("teacher3-decay10", 0.04, 0.1, 3.5) }},
 		{"teacher3-decay30", "teacher–student: γ = 0.04, √ warm-up to 30 %, then ÷2.5",
 			func() Config { return teacher3("teacher3-decay30", 0.04, 0.3, 2.5) }},
-		{"teacher3-decay50", "teacher–student: γ = 0.04, √ warm-up to 50 %, then ÷5 — long stabilization, sparsest features, lowest test loss",
+		{"teacher3-decay50", "teacher–student: γ = 0.04, √ warm-up to 50 %, then ÷5 — long stabilization; in d = 1 not told apart from the other decays over 20 seeds, with dim=5 the sparsest layer 2 on average",
 			func() Config { return teacher3("teacher3-decay50", 0.04, 0.5, 5) }},
 	}
 }

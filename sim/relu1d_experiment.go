@@ -177,7 +177,7 @@ func relu1d(name string, until, decay float64) Config {
 	return Config{
 		Scenario: name, Model: ModelReLU1D, Seed: 1, Width: 100, Layers: []int{10, 10}, Biases: true, InitScale: 1,
 		Dim: 200, Samples: 80, Support: 20, TestSamples: 1000, SDEDelta: -1,
-		Loss: LossMSE, Method: MethodSGD, Batch: 1, Sampling: SampleEpoch,
+		Loss: LossMSE, Method: MethodSGD, Batch: 1, Sampling: SampleIID,
 		LR: 2e-4, Warmup: WarmupLinear, WarmupUntil: until, WarmupGain: -1, GrowEvery: 1,
 		Decays: []Decay{{At: until, Factor: decay}},
 		Iters:  31623, LogEvery: 125,

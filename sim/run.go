@@ -17,6 +17,7 @@ type Run struct {
 	cfg    Config
 	model  Instance
 	sched  Schedule
+	etaMax float64 // η_max the schedule is relative to, or NaN
 	sample *rand.Rand
 	noise  *rand.Rand
 
@@ -57,8 +58,12 @@ func newRun(cfg Config, theta []float64) (*Run, error) {
 		return nil, err
 	}
 	cfg = cfg.clone()
+	sched, etaMax, err := resolveSchedule(cfg)
+	if err != nil {
+		return nil, err
+	}
 	r := &Run{
-		cfg: cfg, sched: cfg.Schedule(),
+		cfg: cfg, sched: sched, etaMax: etaMax,
 		sample: NewRand(cfg.Seed, StreamSample), noise: NewRand(cfg.Seed, StreamNoise),
 	}
 	dataSeed := cfg.Seed
@@ -91,6 +96,26 @@ func newRun(cfg Config, theta []float64) (*Run, error) {
 	return r, nil
 }
 
+// resolveSchedule returns cfg's schedule and, when its step sizes are relative to
+// the edge of stability, η_max, found by DefaultEdgeCache when cfg says auto.
+func resolveSchedule(cfg Config) (Schedule, float64, error) {
+	if cfg.LREdge == 0 {
+		return cfg.Schedule(), math.NaN(), nil
+	}
+	if cfg.EtaMax == 0 {
+		e, _, err := DefaultEdgeCache.Find(cfg, DefaultEdgeProbe)
+		if err != nil {
+			return Schedule{}, 0, err
+		}
+		cfg.EtaMax = e.EtaMax
+	}
+	return cfg.Schedule(), cfg.EtaMax, nil
+}
+
+// EtaMax returns η_max of the run's data draw when its step sizes are relative to
+// it (lr_edge), else NaN.
+func (r *Run) EtaMax() float64 { return r.etaMax }
+
 // Config returns the run's configuration.
 func (r *Run) Config() Config { return r.cfg.clone() }
 
@@ -105,6 +130,16 @@ func (r *Run) Picture(o PictureOptions) Picture {
 	var p Picture
 	r.model.Picture(&p, o)
 	return p
+}
+
+// L0At returns the number of coefficients |β_k| above tau for a model with
+// coefficients (the diagonal network's β = u ⊙ v), else NaN: ‖β‖₀ at another
+// threshold than the L0 metric's.
+func (r *Run) L0At(tau float64) float64 {
+	if c, ok := r.model.(interface{ l0(float64) float64 }); ok {
+		return c.l0(tau)
+	}
+	return math.NaN()
 }
 
 // MetricKeys returns the keys of the metrics the run's model measures, in the order

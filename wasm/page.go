@@ -201,8 +201,9 @@ func (p *page) expose() {
 		if len(args) != 1 || args[0].Type() != js.TypeString {
 			return result([]error{fmt.Errorf("load takes the JSON text that exportJSON returns")})
 		}
-		// Refuse a huge text before copying it into Go.
-		if n := args[0].Length(); n > maxLoadChars {
+		// Refuse a huge text before copying it into Go (Length works on objects
+		// only, hence the String wrapper).
+		if n := js.Global().Get("Object").Invoke(args[0]).Length(); n > maxLoadChars {
 			return result([]error{fmt.Errorf("load: a text of %d characters, at most %d", n, maxLoadChars)})
 		}
 		m, err := app.ParseMessage([]byte(args[0].String()))

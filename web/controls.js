@@ -17,7 +17,7 @@ const settingModels = new Map(); // setting → the models that read it (none: e
 // Where the settings the simulator reports go: the schedule's with the step size,
 // the models' own (and the seeds) with the model, the rest with the optimizer.
 // decays and points have controls of their own (the decay sliders, the plot).
-const scheduleKeys = ['lr', 'warmup', 'warmup_until', 'warmup_gain', 'grow_every', 'iters'];
+const scheduleKeys = ['lr', 'lr_edge', 'eta_max', 'warmup', 'warmup_until', 'warmup_gain', 'grow_every', 'iters'];
 const seedKeys = ['model', 'seed', 'data_seed'];
 const ownControls = ['decays', 'points'];
 

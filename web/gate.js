@@ -348,7 +348,13 @@
     // {text} with its JSON, or {error}. Same-origin callers can pass getters and
     // proxies, which a message cannot carry.
     settings(v) {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+      let array = false;
+      try {
+        array = Array.isArray(v); // throws for a revoked proxy
+      } catch {
+        return { error: 'settings: cannot be read' };
+      }
+      if (typeof v !== 'object' || v === null || array) {
         return { error: 'set takes one object of settings, e.g. set({lr: 0.0002})' };
       }
       const r = toText(v, LIMITS.bytes, 'settings');

@@ -4,6 +4,9 @@
 //	kinkscope list
 //	kinkscope run -scenario relu1d-large -out out/large [-seed N] [-set key=value …] [-init params.csv]
 //	kinkscope run -compare 'scenario:diag-const;diag-decay10;diag-decay30;diag-decay50' -out out/decays
+//	kinkscope sweep -out DIR [-scenario NAME] [-vary key=v1;v2] [-seeds 1-10] [-data-seeds 1-10] [-shard i/n]
+//	kinkscope sweep merge -out DIR [SHARD_DIR …]
+//	kinkscope edge -scenario NAME [-set key=value …] [-data-seeds 1-20]
 //	kinkscope serve [-addr 127.0.0.1:8080] [-dir dist]
 //	kinkscope help
 //
@@ -52,11 +55,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serveCmd(rest, stdout, stderr)
 	case "bundle":
 		return bundleCmd(rest, stdout, stderr)
+	case "sweep":
+		return sweepCmd(rest, stdout, stderr)
+	case "edge":
+		return edgeCmd(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return exitOK
 	default:
-		return fail(stderr, "unknown command %q (commands: list, run, serve, bundle, help)", cmd)
+		return fail(stderr, "unknown command %q (commands: list, run, sweep, edge, serve, bundle, help)", cmd)
 	}
 }
 
@@ -92,6 +99,17 @@ usage:
                                  scenario:NAME;NAME…); write metrics-N-LABEL.csv per run,
                                  settings.txt, compare.png and compare.svg, the runs
                                  overlaid in the reference's colors
+  kinkscope sweep -out DIR [-scenario NAME] [-vary key=v1;v2;…] [-set key=value ...]
+                  [-seeds 1-10] [-data-seeds 1-10] [-at 0.5] [-j N] [-shard i/n]
+                                 run a grid of settings × data seeds × seeds on every
+                                 core; write runs.csv (a row per run), summary.csv
+                                 (per cell: mean, sd, median, geometric mean),
+                                 paired.csv and fig-*.png to DIR; rerun to resume
+  kinkscope sweep merge -out DIR [SHARD_DIR ...]
+                                 join the shards of a sweep (-shard i/n) into DIR
+  kinkscope edge -scenario NAME [-set key=value ...] [-data-seeds 1-20]
+                                 η_max, the largest constant step size that does not
+                                 diverge on a data draw (for lr_edge), and its cost
   kinkscope serve [-addr 127.0.0.1:8080] [-dir dist]
                                  serve the built web page (make build)
   kinkscope bundle [-dir dist] [-out FILE]

@@ -232,6 +232,42 @@ func TestBrowserMessages(t *testing.T) {
 		}
 	})
 
+	// A page on the simulator's origin can pass what no message can carry.
+	t.Run("window.kinkscope refuses hostile arguments and still works", func(t *testing.T) {
+		ctx := b.tab(t, 900, 600)
+		b.openSim(t, ctx, "scenario=relu1d-large&iters=3000")
+		type result struct {
+			OK     bool     `json:"ok"`
+			Errors []string `json:"errors"`
+		}
+		for _, c := range []struct{ call, want string }{
+			{`kinkscope.set(new Proxy({}, {ownKeys() { throw new Error('trap'); }}))`, "settings: cannot be read"},
+			{`kinkscope.set(Object.defineProperty({}, 'lr', {enumerable: true, get() { throw new Error('getter'); }}))`, "settings.lr: cannot be read"},
+			{`kinkscope.set((() => { const r = Proxy.revocable({}, {}); r.revoke(); return r.proxy; })())`, "settings: cannot be read"},
+			{`kinkscope.set({seed: 10n})`, "settings.seed: a BigInt"},
+			{`kinkscope.set((() => { const s = {}; s.s = s; return s; })())`, "settings.s: refers back to itself"},
+			{`kinkscope.set(5)`, "set takes one object"},
+			{`kinkscope.load('x'.repeat(1e6))`, "load: a text of 1000000 characters"},
+			{`kinkscope.step(10n)`, "step"},
+			{`kinkscope.runTo({})`, "runTo takes one number"},
+		} {
+			if r := eval[result](t, ctx, c.call); r.OK || !strings.Contains(strings.Join(r.Errors, "; "), c.want) {
+				t.Errorf("%s = %+v, want an error containing %q", c.call, r, c.want)
+			}
+		}
+		if r := eval[result](t, ctx, `kinkscope.set({seed: 4, pieces: true})`); !r.OK {
+			t.Fatalf("a valid set after hostile ones: %+v", r)
+		}
+		waitFor(t, ctx, `kinkscope.config().seed === '4' && kinkscope.config().pieces === 'on'`, 10*time.Second)
+		if r := eval[result](t, ctx, `kinkscope.load(kinkscope.exportJSON())`); !r.OK {
+			t.Errorf("load(exportJSON()) = %+v, want ok", r)
+		}
+		eval[any](t, ctx, `kinkscope.play(), null`)
+		if !simAdvances(ctx) {
+			t.Errorf("the run does not advance after the hostile calls")
+		}
+	})
+
 	t.Run("a repeated URL key is named and the rest applies", func(t *testing.T) {
 		ctx := b.tab(t, 900, 600)
 		b.openSim(t, ctx, "scenario=relu1d-small&lr=0.001&seed=3&lr=0.003")

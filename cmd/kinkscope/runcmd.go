@@ -136,6 +136,18 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "%s", trimSim(err))
 	}
+	if settings.has("lr") && cfg.LREdge > 0 {
+		fmt.Fprintf(stderr, "kinkscope: note: lr_edge=%s sets the step sizes, so lr is unused (add -set lr_edge=off to use lr)\n", cfg.Get("lr_edge"))
+	}
+	// Another draw (or model) than the scenario's: its written-out η_max does not
+	// apply. A shorter run is no reason to warn: its probes would only be shorter.
+	same := cfg
+	if base, _ := sim.Scenario(*scenario); cfg.LREdge > 0 && cfg.EtaMax > 0 && !settings.has("eta_max") {
+		same.Iters = base.Iters
+		if sim.EdgeKey(same, sim.DefaultEdgeProbe) != sim.EdgeKey(base, sim.DefaultEdgeProbe) {
+			fmt.Fprintf(stderr, "kinkscope: note: eta_max=%s is the scenario's own draw's; add -set eta_max=auto to find this draw's\n", cfg.Get("eta_max"))
+		}
+	}
 	theta0 := slices.Clone(r.Model().Params())
 
 	start := time.Now()
