@@ -380,6 +380,12 @@ func (c *Config) clone() Config {
 // larger than the dimension; for the MLP at most MaxMLPParams parameters, and 1D data
 // (points) only with dim 1.
 func (c *Config) Validate() error {
+	if c.probe && c.Seed > 1<<53-1 {
+		// An edge probe's seed lies above the seed setting's range on purpose (EdgeProbeSeed).
+		v := c.clone()
+		v.Seed, v.probe = 0, false
+		return v.Validate()
+	}
 	for _, s := range Settings {
 		trial := c.clone()
 		if err := s.set(&trial, s.get(c)); err != nil {
