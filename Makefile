@@ -106,6 +106,7 @@ DIAGS   := scenario=diag-const;diag-decay10;diag-decay30;diag-decay50
 TEACHS  := scenario=teacher3-const;teacher3-decay10;teacher3-decay30;teacher3-decay50
 science: $(BIN)
 	$(BIN) sweep -out $(SCIENCE)/diag -vary '$(DIAGS)' -set eta_max=auto -data-seeds 1-10 -seeds 1-3
+	$(BIN) sweep -out $(SCIENCE)/diag-other -vary '$(DIAGS)' -set eta_max=auto -data-seeds 1-10 -seeds 11-13 -edge-cache $(SCIENCE)/diag/edge-cache.tsv
 	$(BIN) sweep -out $(SCIENCE)/edge -scenario diag-const -set lr_edge=0.99 -set eta_max=auto -data-seeds 1-20 -seeds 1-3
 	$(BIN) sweep -out $(SCIENCE)/relu1d -vary 'scenario=relu1d-small;relu1d-large' -seeds 1-40
 	$(BIN) sweep -out $(SCIENCE)/teacher-d1 -vary '$(TEACHS)' -seeds 1-20

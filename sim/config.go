@@ -413,6 +413,12 @@ func NewSetting(key, doc, rangeText string, options []string, def string, parse 
 // other: the model's own checks (Experiment.Check), and a batch no larger than the
 // data set.
 func (c *Config) Validate() error {
+	if c.probe && c.Seed > 1<<53-1 {
+		// An edge probe's seed lies above the seed setting's range on purpose (EdgeProbeSeed).
+		v := c.clone()
+		v.Seed, v.probe = 0, false
+		return v.Validate()
+	}
 	for _, s := range Settings {
 		trial := c.clone()
 		if err := s.set(&trial, s.get(c)); err != nil {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,7 @@ func survives(t *testing.T, cfg Config, eta float64, iters int, seed uint64) boo
 	t.Helper()
 	cfg.LREdge, cfg.EtaMax, cfg.LR, cfg.Decays, cfg.Warmup = 0, 0, eta, nil, WarmupNone
 	cfg.Iters, cfg.LogEvery, cfg.Seed = iters, iters, seed
+	cfg.probe = true // probe seeds lie above the seed setting's range
 	r, err := NewRun(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +51,8 @@ func TestFindEdgeBrackets(t *testing.T) {
 		}
 		probeIters := int(edgeTestProbe.Frac * float64(c.Iters))
 		unstableSeen := false
-		for seed := uint64(1); seed <= uint64(edgeTestProbe.Seeds); seed++ {
+		for i := 1; i <= edgeTestProbe.Seeds; i++ {
+			seed := EdgeProbeSeed(i)
 			if !survives(t, c, e.EtaMax, probeIters, seed) {
 				t.Errorf("data seed %s: seed %d diverges at η_max %g, want it to survive %d steps", ds, seed, e.EtaMax, probeIters)
 			}
@@ -69,6 +72,13 @@ func TestFindEdgeBrackets(t *testing.T) {
 	}
 	if EdgeKey(smallDiag(t, "1"), edgeTestProbe) == EdgeKey(smallDiag(t, "2"), edgeTestProbe) {
 		t.Errorf("EdgeKey is the same for data seeds 1 and 2")
+	}
+	// No run can have a probe seed: they lie above the seed setting's range.
+	c := smallDiag(t, "1")
+	for _, i := range []int{1, DefaultEdgeProbe.Seeds, 100} {
+		if err := c.Set("seed", strconv.FormatUint(EdgeProbeSeed(i), 10)); err == nil {
+			t.Errorf("Set(seed, %d) = nil, want an error: probe seed %d must not be a run's seed", EdgeProbeSeed(i), i)
+		}
 	}
 }
 

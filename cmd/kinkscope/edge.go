@@ -46,7 +46,8 @@ func edgeCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	p := sim.DefaultEdgeProbe
-	fmt.Fprintf(stdout, "# η_max: bisection over constant-step runs of %d steps on seeds 1–%d, to %g %%\n", max(1, int(p.Frac*float64(cfg.Iters))), p.Seeds, 100*p.RelTol)
+	fmt.Fprintf(stdout, "# η_max: bisection over constant-step runs of %d steps on the %d probe seeds %d–%d (2⁵³+1…, never a run's seed), to %g %%\n",
+		max(1, int(p.Frac*float64(cfg.Iters))), p.Seeds, sim.EdgeProbeSeed(1), sim.EdgeProbeSeed(p.Seeds), 100*p.RelTol)
 	fmt.Fprintln(stdout, "data_seed,eta_max,unstable,runs,steps,seconds")
 	for _, ds := range seeds {
 		cfg.DataSeed = ds

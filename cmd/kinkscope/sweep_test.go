@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"kinkscope/sim"
 )
 
 // sweepArgs is a small sweep: two 1D schedules, short runs, two seeds, two widths.
@@ -98,11 +100,15 @@ func TestEdgeCommand(t *testing.T) {
 // TestRunNotesStaleEtaMax checks the notes of kinkscope run when a diagonal preset's
 // written-out η_max belongs to another draw, and when lr is set but unused.
 func TestRunNotesStaleEtaMax(t *testing.T) {
+	preset, errs := sim.DecodeSettings("diag-decay50", nil)
+	if len(errs) > 0 {
+		t.Fatal(errs[0])
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"-set", "data_seed=3"}, "eta_max=0.23713737056616555 is the scenario's own draw's"},
+		{[]string{"-set", "data_seed=3"}, "eta_max=" + preset.Get("eta_max") + " is the scenario's own draw's"},
 		{[]string{"-set", "lr=0.1"}, "lr is unused"},
 		{[]string{"-seed", "2"}, ""},
 	} {

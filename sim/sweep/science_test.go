@@ -91,7 +91,12 @@ func checkDiag(t *testing.T, spec *Spec, minPairs, maxDiverged float64) {
 	}
 }
 
-// TestScienceDiagDecaysFast is the fast version: 6 draws × 2 seeds.
+// The run seeds below are never η_max's probe seeds (sim.EdgeProbeSeed lies above
+// the seed setting's range), so a run's divergence rate near the edge is measured,
+// not selected for.
+
+// TestScienceDiagDecaysFast is the fast version: 6 draws × 2 seeds. Its 48 runs are
+// few for a 5 % rate (one run is 2 %), so it allows 10 %.
 func TestScienceDiagDecaysFast(t *testing.T) {
 	checkDiag(t, diagSpec([]uint64{1, 2, 3, 4, 5, 6}, []uint64{1, 2}), 0.8, 0.1)
 }
@@ -99,7 +104,14 @@ func TestScienceDiagDecaysFast(t *testing.T) {
 // TestScienceDiagDecays is the README's sweep: 10 draws × 3 seeds.
 func TestScienceDiagDecays(t *testing.T) {
 	fullScience(t)
-	checkDiag(t, diagSpec([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, []uint64{1, 2, 3}), 0.9, 0.05)
+	checkDiag(t, diagSpec(seedRange(1, 10), []uint64{1, 2, 3}), 0.9, 0.05)
+}
+
+// TestScienceDiagDecaysOtherSeeds is the README's second sweep: the same draws on
+// seeds 11–13.
+func TestScienceDiagDecaysOtherSeeds(t *testing.T) {
+	fullScience(t)
+	checkDiag(t, diagSpec(seedRange(1, 10), []uint64{11, 12, 13}), 0.9, 0.05)
 }
 
 func seedRange(lo, hi uint64) []uint64 {
