@@ -1,9 +1,13 @@
-// Package render draws a kinkscope simulation with Ebiten and drives it frame by frame.
+// Package render paints a kinkscope simulator with Ebiten, in the browser: Game's
+// Update drives an app.Session, its Draw paints the session's latest app.Snapshot.
 //
-// The drawing (game.go, draw.go) compiles only for js/wasm, where Ebiten needs no cgo;
-// everything it relies on that can be tested natively lives in plain Go files: the
-// Session (play, pause, step, run-to, settings, the per-frame time budget), the View it
-// publishes for drawing, axis ticks and the panel layout.
+// The drawing (game.go, panels.go, frame.go, canvas.go, input.go) compiles only for
+// js/wasm, where Ebiten needs no cgo. What it draws is declared elsewhere: the panels
+// by the models (sim.Views, sim.Picture), the metrics by sim.MetricList, ticks,
+// palette and number formats by render/figure. The page's layout (layout.go) and the
+// plot geometry used for editing (geometry.go) are plain Go and tested natively.
 //
-// Dependencies point one way: sim ← render ← wasm. render never touches syscall/js.
+// Dependencies point one way: sim ← render/figure ← render/app ← render ← wasm.
+// render never touches syscall/js; layering_test.go at the top of the module keeps
+// it so.
 package render

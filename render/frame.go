@@ -4,29 +4,31 @@ package render
 
 import (
 	"image/color"
+	"kinkscope/render/figure"
 	"math"
 )
 
-// Colors: the reference's blues for runs, black data, grey furniture.
+// Colors: the figure palette (render/figure) for what the panels show, and the
+// page's own greys for its furniture.
 var (
 	colBackground = color.RGBA{255, 255, 255, 255}
 	colPage       = color.RGBA{241, 244, 248, 255}
 	colAxis       = color.RGBA{90, 98, 110, 255}
-	colGrid       = color.RGBA{229, 233, 239, 255}
+	colGrid       = figure.Grid
 	colText       = color.RGBA{33, 37, 41, 255}
 	colMuted      = color.RGBA{108, 117, 125, 255}
-	colRun        = color.RGBA{30, 80, 200, 255}   // the run's curves
-	colRunLight   = color.RGBA{100, 149, 237, 255} // cornflower blue
-	colBlue       = color.RGBA{0, 0, 230, 255}
-	colSDE        = color.RGBA{205, 70, 40, 255}   // the SDE against SGD's blue
-	colTeacher    = color.RGBA{235, 150, 60, 255}  // the teacher of teacher–student runs
-	colSteel      = color.RGBA{176, 196, 222, 255} // light steel blue
-	colMidnight   = color.RGBA{25, 25, 112, 255}
-	colData       = color.RGBA{0, 0, 0, 255}
-	colDecay      = color.RGBA{120, 120, 120, 255}
-	colNow        = color.RGBA{214, 51, 108, 255}
-	colPiece      = color.RGBA{160, 180, 210, 255}
-	colDanger     = color.RGBA{176, 32, 32, 255}
+	colRun        = figure.Run
+	colRunLight   = figure.Cornflower
+	colBlue       = figure.Blue
+	colSDE        = figure.SDE
+	colTeacher    = figure.Teacher
+	colSteel      = figure.LightSteel
+	colMidnight   = figure.Midnight
+	colData       = figure.Data
+	colDecay      = figure.Decay
+	colNow        = figure.Now
+	colPiece      = figure.Piece
+	colDanger     = figure.Alert
 	colDangerBg   = color.RGBA{253, 236, 236, 255}
 )
 
@@ -63,11 +65,11 @@ func newFrame(c *canvas, r Rect, title, xlabel, ylabel string, xlo, xhi, ylo, yh
 	c.fillRect(r, colBackground)
 	c.clip(r).text(title, r.X+8, r.Y+5, titleSize, alignLeftTop, colText, 0)
 	// Grid and ticks.
-	var yt []Tick
+	var yt []figure.Tick
 	if logY {
-		yt = LogTicks(ylo, yhi, max(2, int(f.in.H/28)))
+		yt = figure.LogTicks(ylo, yhi, max(2, int(f.in.H/28)))
 	} else {
-		yt = LinearTicks(ylo, yhi, max(2, int(f.in.H/30)))
+		yt = figure.LinearTicks(ylo, yhi, max(2, int(f.in.H/30)))
 	}
 	for _, t := range yt {
 		y := f.Y(t.Value)
@@ -83,7 +85,7 @@ func newFrame(c *canvas, r Rect, title, xlabel, ylabel string, xlo, xhi, ylo, yh
 		}
 		c.text(t.Label, f.in.X-6, y, tickSize, a, colMuted, 0)
 	}
-	xt := LinearTicks(xlo, xhi, max(2, int(f.in.W/70)))
+	xt := figure.LinearTicks(xlo, xhi, max(2, int(f.in.W/70)))
 	for _, t := range xt {
 		x := f.X(t.Value)
 		if x < f.in.X-0.5 || x > f.in.X+f.in.W+0.5 {
@@ -127,7 +129,7 @@ func (f *frame) plot() *canvas { return f.c.clip(f.in) }
 // series strokes y against x, with a dot on the last finite point so that a
 // curve of one point still shows.
 func (f *frame) series(xs, ys []float64, width float64, clr color.Color) {
-	xs, ys = Decimate(xs, ys, max(1, int(f.in.W)))
+	xs, ys = figure.Decimate(xs, ys, max(1, int(f.in.W)))
 	px, py := make([]float64, len(xs)), make([]float64, len(xs))
 	for i := range xs {
 		px[i], py[i] = f.X(xs[i]), f.Y(ys[i])

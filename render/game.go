@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
+	"kinkscope/render/app"
 )
 
-// Game is the Ebiten game of one simulator: Update drives the Session, Draw paints
-// its latest Snapshot.
+// Game is the Ebiten game of one simulator: Update drives the app.Session, Draw paints
+// its latest app.Snapshot.
 type Game struct {
-	session *Session
+	session *app.Session
 	canvas  canvas
 	w, h    float64 // CSS pixels
 	shown   struct {
@@ -45,7 +46,7 @@ func (g *Game) RequestPNG(done func([]byte, error)) {
 }
 
 // NewGame returns the game for a session.
-func NewGame(s *Session) *Game { return &Game{session: s, drag: drag{index: -1}} }
+func NewGame(s *app.Session) *Game { return &Game{session: s, drag: drag{index: -1}} }
 
 // Predictor returns where the predictor plot was last drawn (for tests that click it).
 func (g *Game) Predictor() PlotGeometry { return g.predictor }

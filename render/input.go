@@ -5,6 +5,7 @@ package render
 import (
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
+	"kinkscope/render/app"
 )
 
 // editData turns pointer input on the predictor plot into edits of the 1D data: a
@@ -21,14 +22,14 @@ func (g *Game) editData() {
 	switch {
 	case right:
 		if i := nearestPoint(g.predictor, snap.DataX, snap.DataY, x, y); i >= 0 {
-			g.apply(snap, Edit{Kind: EditDelete, Index: i})
+			g.apply(snap, app.Edit{Kind: app.EditDelete, Index: i})
 		}
 	case justPressed && g.predictor.Inside(x, y):
 		if i := nearestPoint(g.predictor, snap.DataX, snap.DataY, x, y); i >= 0 {
 			g.drag = drag{index: i, px: x, py: y}
 		} else {
 			dx, dy := g.predictor.ToData(x, y)
-			g.apply(snap, Edit{Kind: EditAdd, X: dx, Y: dy})
+			g.apply(snap, app.Edit{Kind: app.EditAdd, X: dx, Y: dy})
 		}
 	case g.drag.index >= 0 && pressed:
 		g.drag.px, g.drag.py = x, y
@@ -36,7 +37,7 @@ func (g *Game) editData() {
 	case g.drag.index >= 0 && justReleased:
 		if g.predictor.Inside(x, y) {
 			dx, dy := g.predictor.ToData(x, y)
-			g.apply(snap, Edit{Kind: EditMove, Index: g.drag.index, X: dx, Y: dy})
+			g.apply(snap, app.Edit{Kind: app.EditMove, Index: g.drag.index, X: dx, Y: dy})
 		}
 		g.drag.index = -1
 		g.shown.version = -1
@@ -44,8 +45,8 @@ func (g *Game) editData() {
 }
 
 // apply sets the edited points.
-func (g *Game) apply(snap *Snapshot, e Edit) {
-	if pts, ok := ApplyEdit(snap.DataX, snap.DataY, e); ok {
+func (g *Game) apply(snap *app.Snapshot, e app.Edit) {
+	if pts, ok := app.ApplyEdit(snap.DataX, snap.DataY, e); ok {
 		g.session.Set([][2]string{{"points", pts}})
 	}
 }

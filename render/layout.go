@@ -1,22 +1,23 @@
 package render
 
-// Panel names one plot of the simulator view.
-type Panel int
+// Slot names a place on the simulator's page; what it shows is up to the model's
+// views (sim.Views): Main and Side their large panels, Curves1–4 their metric panels.
+type Slot int
 
 const (
-	PanelPredictor Panel = iota // h(x), the data and the kinks
-	PanelNorms                  // Jacobian column norms per neuron
-	PanelStepSize               // the schedule
-	PanelLoss                   // train loss
-	PanelRank                   // Jacobian rank
-	PanelSparsity               // feature sparsity
-	PanelKinks                  // kink count
-	numPanels
+	SlotMain     Slot = iota // the model's main panel (the predictor, β, …)
+	SlotSide                 // the panel beside it (column norms)
+	SlotSchedule             // the step-size schedule
+	SlotCurves1              // the model's first panel of metrics
+	SlotCurves2
+	SlotCurves3
+	SlotCurves4
+	numSlots
 )
 
-var panelNames = [...]string{"predictor", "norms", "step size", "loss", "rank", "sparsity", "kinks"}
+var slotNames = [...]string{"main", "side", "schedule", "curves 1", "curves 2", "curves 3", "curves 4"}
 
-func (p Panel) String() string { return panelNames[p] }
+func (p Slot) String() string { return slotNames[p] }
 
 // Rect is a rectangle in CSS pixels.
 type Rect struct{ X, Y, W, H float64 }
@@ -33,32 +34,32 @@ type grid struct {
 }
 
 type cell struct {
-	panel Panel
-	span  int
+	slot Slot
+	span int
 }
 
 var (
 	wideGrid = grid{cols: 4, weights: []float64{1.15, 1}, rows: [][]cell{
-		{{PanelPredictor, 2}, {PanelNorms, 1}, {PanelStepSize, 1}},
-		{{PanelLoss, 1}, {PanelRank, 1}, {PanelSparsity, 1}, {PanelKinks, 1}},
+		{{SlotMain, 2}, {SlotSide, 1}, {SlotSchedule, 1}},
+		{{SlotCurves1, 1}, {SlotCurves2, 1}, {SlotCurves3, 1}, {SlotCurves4, 1}},
 	}}
 	mediumGrid = grid{cols: 3, weights: []float64{1.4, 1, 1}, rows: [][]cell{
-		{{PanelPredictor, 3}},
-		{{PanelNorms, 1}, {PanelLoss, 1}, {PanelRank, 1}},
-		{{PanelSparsity, 1}, {PanelKinks, 1}, {PanelStepSize, 1}},
+		{{SlotMain, 3}},
+		{{SlotSide, 1}, {SlotCurves1, 1}, {SlotCurves2, 1}},
+		{{SlotCurves3, 1}, {SlotCurves4, 1}, {SlotSchedule, 1}},
 	}}
 	narrowGrid = grid{cols: 2, weights: []float64{1.5, 1, 1, 1}, rows: [][]cell{
-		{{PanelPredictor, 2}},
-		{{PanelNorms, 1}, {PanelStepSize, 1}},
-		{{PanelLoss, 1}, {PanelRank, 1}},
-		{{PanelSparsity, 1}, {PanelKinks, 1}},
+		{{SlotMain, 2}},
+		{{SlotSide, 1}, {SlotSchedule, 1}},
+		{{SlotCurves1, 1}, {SlotCurves2, 1}},
+		{{SlotCurves3, 1}, {SlotCurves4, 1}},
 	}}
 )
 
 // Layout returns the rectangle of every panel for a view of w×h CSS pixels: four
 // columns on a wide screen, three on a tablet, two on a phone. Panels never overlap
 // and stay inside the view below the header.
-func Layout(w, h float64) [numPanels]Rect {
+func Layout(w, h float64) [numSlots]Rect {
 	g := narrowGrid
 	switch {
 	case w >= 1000:
@@ -71,7 +72,7 @@ func Layout(w, h float64) [numPanels]Rect {
 	for _, wt := range g.weights {
 		total += wt
 	}
-	var out [numPanels]Rect
+	var out [numSlots]Rect
 	y := float64(HeaderHeight)
 	avail := max(h-HeaderHeight, 0)
 	colW := w / float64(g.cols)
@@ -79,7 +80,7 @@ func Layout(w, h float64) [numPanels]Rect {
 		rowH := avail * g.weights[r] / total
 		col := 0
 		for _, c := range row {
-			out[c.panel] = Rect{
+			out[c.slot] = Rect{
 				X: float64(col)*colW + gap/2,
 				Y: y + gap/2,
 				W: max(float64(c.span)*colW-gap, 0),

@@ -8,28 +8,18 @@ import (
 	"math"
 	"slices"
 
+	"kinkscope/render/app"
+	"kinkscope/render/figure"
 	"kinkscope/sim"
 )
 
-// runColors returns a color per run: the run's blue for one run; for compared runs
-// the reference's blues from light to dark (small or early first), or blue against
-// red for SGD against its SDE.
-func runColors(snap *Snapshot) []color.Color {
-	n := len(snap.Runs)
-	if n <= 1 {
-		return []color.Color{colRun}
+// runColors returns a color per run (figure.RunColors).
+func runColors(snap *app.Snapshot) []color.Color {
+	var out []color.Color
+	for _, c := range figure.RunColors(len(snap.Runs), snap.CompareKey) {
+		out = append(out, c)
 	}
-	if snap.CompareKey == "method" {
-		out := []color.Color{colRun, colSDE, colSteel, colMidnight}
-		return out[:n]
-	}
-	switch n {
-	case 2:
-		return []color.Color{colRunLight, colMidnight}
-	case 3:
-		return []color.Color{colRunLight, colBlue, colMidnight}
-	}
-	return []color.Color{colSteel, colRunLight, colBlue, colMidnight}
+	return out
 }
 
 // drag is a data point being moved on the predictor plot.
@@ -38,111 +28,81 @@ type drag struct {
 	px, py float64 // where the pointer is, in CSS pixels
 }
 
-// drawPanels draws every panel of snap into the rectangles of the layout and
-// returns the predictor plot's geometry (invalid for other models), for editing.
-func drawPanels(c *canvas, snap *Snapshot, rects [numPanels]Rect, dr drag) PlotGeometry {
+// drawPanels draws the panels the lead run's model offers into the slots of the
+// layout and returns the predictor plot's geometry (invalid when there is none), for
+// editing.
+func drawPanels(c *canvas, snap *app.Snapshot, rects [numSlots]Rect, dr drag) PlotGeometry {
 	cols := runColors(snap)
-	var geom PlotGeometry
-	switch {
-	case snap.Model == sim.ModelDiagonal:
-		drawBeta(c, snap, rects[PanelPredictor], cols)
-		drawDiagNorms(c, snap, rects[PanelNorms], cols)
-	case snap.Model == sim.ModelMLP:
-		if snap.Dim == 1 {
-			geom = drawPredictor(c, snap, rects[PanelPredictor], cols, dr)
-		}
-		drawParamNorms(c, snap, rects[PanelNorms], cols)
-	default:
-		geom = drawPredictor(c, snap, rects[PanelPredictor], cols, dr)
-		drawNorms(c, snap, rects[PanelNorms], cols)
+	v := snap.Views
+	geom := drawPanel(c, snap, v.Main, rects[SlotMain], cols, dr)
+	drawPanel(c, snap, v.Side, rects[SlotSide], cols, dr)
+	drawStepSize(c, snap, rects[SlotSchedule], cols)
+	for i, p := range v.Curves {
+		drawPanel(c, snap, p, rects[SlotCurves1+Slot(i)], cols, dr)
 	}
-	drawStepSize(c, snap, rects[PanelStepSize], cols)
-
-	metric := func(f func(sim.Metrics) float64) [][]float64 {
-		out := make([][]float64, len(snap.Runs))
-		for i, rv := range snap.Runs {
-			out[i] = make([]float64, len(rv.History))
-			for j, m := range rv.History {
-				out[i][j] = f(m)
-			}
-		}
-		return out
-	}
-	iters := metric(func(m sim.Metrics) float64 { return float64(m.Iter) })
-	curves := func(r Rect, title, ylabel string, ys [][]float64, logY bool) *frame {
-		var f *frame
-		if logY {
-			lo, hi := LogRange(ys...)
-			f = seriesFrame(c, snap, r, title, ylabel, lo, hi, true)
-		} else {
-			f = seriesFrame(c, snap, r, title, ylabel, 0, niceMax(slices.Concat(ys...), 10), false)
-		}
-		for i := range ys {
-			f.series(iters[i], ys[i], 1.6, cols[i])
-		}
-		if len(ys) > 1 {
-			for i, rv := range snap.Runs {
-				f.legend(rv.Label, cols[i], "")
-			}
-		}
-		return f
-	}
-	loss := metric(func(m sim.Metrics) float64 { return m.TrainLoss })
-	rank := metric(func(m sim.Metrics) float64 { return m.Rank })
-	if snap.Model == sim.ModelMLP {
-		test := metric(func(m sim.Metrics) float64 { return m.TestLoss })
-		fs1 := metric(func(m sim.Metrics) float64 { return 100 * m.FeatureSparsityL1 })
-		fs2 := metric(func(m sim.Metrics) float64 { return 100 * m.FeatureSparsityL2 })
-		if snap.Dim != 1 {
-			// No predictor to draw in d ≥ 2: the test loss takes the big panel.
-			curves(rects[PanelPredictor], fmt.Sprintf("Test loss (log scale), inputs on the unit sphere in %d dimensions", snap.Dim), "mean loss on 1,000 fresh samples", test, true)
-			curves(rects[PanelLoss], "Train loss (log scale)", "mean loss on the data", loss, true)
-			curves(rects[PanelRank], "Jacobian rank", "rank of φ on fresh points", rank, false)
-			curves(rects[PanelSparsity], "Feature sparsity, layer 1 (%)", "non-zero distinct features (%)", fs1, false)
-			curves(rects[PanelKinks], "Feature sparsity, layer 2 (%)", "non-zero distinct features (%)", fs2, false)
-			return geom
-		}
-		curves(rects[PanelLoss], "Train loss (log scale)", "mean loss on the data", loss, true)
-		curves(rects[PanelRank], "Test loss (log scale)", "mean loss on 1,000 fresh samples", test, true)
-		curves(rects[PanelSparsity], "Jacobian rank", "rank of φ on fresh points", rank, false)
-		if len(snap.Runs) > 1 {
-			curves(rects[PanelKinks], "Feature sparsity, layer 2 (%)", "non-zero distinct features (%)", fs2, false)
-			return geom
-		}
-		f := seriesFrame(c, snap, rects[PanelKinks], "Feature sparsity per layer (%)", "non-zero distinct features (%)", 0, niceMax(slices.Concat(fs1[0], fs2[0]), 10), false)
-		f.series(iters[0], fs1[0], 1.4, colRunLight)
-		f.series(iters[0], fs2[0], 1.6, colMidnight)
-		f.legend("layer 1", colRunLight, "")
-		f.legend("layer 2", colMidnight, "")
-		return geom
-	}
-	if snap.Model == sim.ModelDiagonal {
-		curves(rects[PanelLoss], "Train loss (log scale)", "mean loss on the data", loss, true)
-		curves(rects[PanelRank], "Test loss (log scale)", "mean loss on 1,000 fresh samples", metric(func(m sim.Metrics) float64 { return m.TestLoss }), true)
-		curves(rects[PanelSparsity], "Jacobian rank", "rank of φ on fresh points", rank, false)
-		curves(rects[PanelKinks], "Non-zero coordinates of β", "coordinates with |β_k| > 1e-50", metric(func(m sim.Metrics) float64 { return m.L0 }), false)
-		return geom
-	}
-	curves(rects[PanelLoss], "Train loss (log scale)", "mean loss on the data", loss, true)
-	curves(rects[PanelRank], "Jacobian rank", "rank of φ on fresh points", rank, false)
-	curves(rects[PanelSparsity], "Feature sparsity (%)", "non-zero distinct features (%)", metric(func(m sim.Metrics) float64 { return 100 * m.FeatureSparsity }), false)
-	kinks := metric(func(m sim.Metrics) float64 { return m.Kinks })
-	if len(snap.Runs) > 1 {
-		curves(rects[PanelKinks], "Kinks in the data range", "visible kinks", kinks, false)
-		return geom
-	}
-	raw := metric(func(m sim.Metrics) float64 { return m.RawKinks })
-	f := seriesFrame(c, snap, rects[PanelKinks], "Kinks in the data range", "kinks", 0, niceMax(raw[0], 10), false)
-	f.series(iters[0], raw[0], 1.2, colSteel)
-	f.series(iters[0], kinks[0], 1.6, colRun)
-	f.legend("visible", colRun, "")
-	f.legend("single neurons", colSteel, "")
 	return geom
+}
+
+// drawPanel draws one panel by its kind; only the predictor returns a valid
+// geometry.
+func drawPanel(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect, cols []color.Color, dr drag) PlotGeometry {
+	switch p.Kind {
+	case sim.PanelMetrics:
+		drawMetrics(c, snap, p, r)
+	case sim.PanelStepSize:
+		drawStepSize(c, snap, r, cols)
+	case sim.PanelPredictor:
+		return drawPredictor(c, snap, r, cols, dr)
+	case sim.PanelNorms:
+		drawNorms(c, snap, p, r, cols)
+	case sim.PanelCoefficients:
+		drawBeta(c, snap, r, cols)
+	default:
+		newFrame(c, r, p.Title, "", "", 0, 1, 0, 1, false, nil)
+	}
+	return PlotGeometry{}
+}
+
+// drawMetrics paints a panel of metrics, as render/figure describes it.
+func drawMetrics(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect) {
+	if len(p.Metrics) == 0 {
+		return
+	}
+	colors := figure.RunColors(len(snap.Runs), snap.CompareKey)
+	runs := make([]figure.RunHistory, len(snap.Runs))
+	var decays []int
+	for i, rv := range snap.Runs {
+		runs[i] = figure.RunHistory{Rows: rv.History, Color: colors[i], Label: rv.Label}
+		decays = append(decays, rv.Decays...)
+	}
+	paintPlot(c, r, figure.MetricsPlot(p, runs, snap.Config.Iters, decays, float64(snap.State.Iter)))
+}
+
+// paintPlot paints a figure.Plot into r.
+func paintPlot(c *canvas, r Rect, pl figure.Plot) {
+	title := pl.Title
+	if pl.Y.Log {
+		title += " (log scale)"
+	}
+	f := newFrame(c, r, title, pl.XLabel, pl.YLabel, pl.X.Lo, pl.X.Hi, pl.Y.Lo, pl.Y.Hi, pl.Y.Log, nil)
+	for _, x := range pl.VLines {
+		f.vline(x, colDecay)
+	}
+	if !math.IsNaN(pl.Now) {
+		x := f.X(pl.Now)
+		f.plot().line(x, f.in.Y, x, f.in.Y+f.in.H, 1, colNow)
+	}
+	for _, s := range pl.Series {
+		f.series(s.X, s.Y, s.Width, s.Color)
+	}
+	for _, e := range pl.Legend {
+		f.legend(e.Label, e.Color, e.Mark)
+	}
 }
 
 // seriesFrame draws the axes of a metric against the iteration, with the decays
 // dashed and the current iteration marked.
-func seriesFrame(c *canvas, snap *Snapshot, r Rect, title, ylabel string, ylo, yhi float64, logY bool) *frame {
+func seriesFrame(c *canvas, snap *app.Snapshot, r Rect, title, ylabel string, ylo, yhi float64, logY bool) *frame {
 	f := newFrame(c, r, title, "iteration", ylabel, 0, float64(max(snap.Config.Iters, 1)), ylo, yhi, logY, nil)
 	var decays []int
 	for _, rv := range snap.Runs {
@@ -157,23 +117,13 @@ func seriesFrame(c *canvas, snap *Snapshot, r Rect, title, ylabel string, ylo, y
 	return f
 }
 
-// niceMax returns an upper axis bound above the finite values of v (at least floor).
-func niceMax(v []float64, floor float64) float64 {
-	top := floor
-	for _, x := range v {
-		if !math.IsNaN(x) && !math.IsInf(x, 0) {
-			top = math.Max(top, x)
-		}
-	}
-	ticks := LinearTicks(0, top*1.05, 4)
-	return math.Max(ticks[len(ticks)-1].Value, top*1.05)
-}
-
-func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr drag) PlotGeometry {
-	if len(snap.GridX) == 0 || len(snap.Runs) == 0 {
+func drawPredictor(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color, dr drag) PlotGeometry {
+	if len(snap.Runs) == 0 || len(snap.Runs[0].X) == 0 {
 		newFrame(c, r, "Predictor h(x)", "x", "y", 0, 1, 0, 1, false, nil)
 		return PlotGeometry{}
 	}
+	lead := snap.Runs[0]
+	gridX, teacherH := lead.X, lead.Teacher
 	// The y range follows the data, widened to show the predictors unless they are
 	// wild: a far-off initial predictor must not flatten the data into a line.
 	dlo, dhi := math.Inf(1), math.Inf(-1)
@@ -182,7 +132,7 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr dra
 	}
 	span := math.Max(dhi-dlo, 1)
 	ylo, yhi := dlo, dhi
-	for _, hs := range append([][]float64{snap.TeacherH}, gridHs(snap)...) {
+	for _, hs := range append([][]float64{teacherH}, gridHs(snap)...) {
 		for _, h := range hs {
 			if !math.IsNaN(h) {
 				ylo = math.Max(math.Min(ylo, h), dlo-span)
@@ -192,7 +142,6 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr dra
 	}
 	pad := 0.08 * (yhi - ylo)
 	ylo, yhi = ylo-pad, yhi+pad
-	lead := snap.Runs[0]
 	title := fmt.Sprintf("Predictor h(x): %d kinks (%d neurons' kinks in range)", lead.Kinks.Visible, lead.Kinks.Raw)
 	if len(snap.Runs) > 1 {
 		title = "Predictor h(x), kinks per run"
@@ -202,20 +151,20 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr dra
 	} else if r.W < 420 {
 		title = fmt.Sprintf("Predictor: %d kinks (%d raw)", lead.Kinks.Visible, lead.Kinks.Raw)
 	}
-	f := newFrame(c, r, title, "x", "y", snap.GridX[0], snap.GridX[len(snap.GridX)-1], ylo, yhi, false, nil)
+	f := newFrame(c, r, title, "x", "y", gridX[0], gridX[len(gridX)-1], ylo, yhi, false, nil)
 	for _, p := range lead.Pieces {
-		f.series(snap.GridX, p, 1, colPiece)
+		f.series(gridX, p, 1, colPiece)
 	}
-	if snap.TeacherH != nil {
-		f.series(snap.GridX, snap.TeacherH, 3, colTeacher)
-		for _, k := range snap.TeacherKinks.Clusters {
+	if teacherH != nil {
+		f.series(gridX, teacherH, 3, colTeacher)
+		for _, k := range lead.TeacherKinks.Clusters {
 			if k.Visible {
 				f.plot().triangle(f.X(k.X), f.in.Y, 8, colTeacher) // teacher kinks hang from the top
 			}
 		}
 	}
 	for i, rv := range snap.Runs {
-		f.series(snap.GridX, rv.GridH, 2, cols[i])
+		f.series(gridX, rv.H, 2, cols[i])
 	}
 	pc := f.plot()
 	for i, x := range snap.DataX {
@@ -252,8 +201,8 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr dra
 		}
 	}
 	f.legend("data", colData, "dot")
-	if snap.TeacherH != nil {
-		f.legend(fmt.Sprintf("teacher (%d kinks, top)", snap.TeacherKinks.Visible), colTeacher, "")
+	if teacherH != nil {
+		f.legend(fmt.Sprintf("teacher (%d kinks, top)", lead.TeacherKinks.Visible), colTeacher, "")
 	}
 	if len(snap.Runs) == 1 {
 		f.legend("h(x)", colRun, "")
@@ -270,22 +219,12 @@ func drawPredictor(c *canvas, snap *Snapshot, r Rect, cols []color.Color, dr dra
 }
 
 // gridHs returns every run's predictor on the grid.
-func gridHs(snap *Snapshot) [][]float64 {
+func gridHs(snap *app.Snapshot) [][]float64 {
 	out := make([][]float64, len(snap.Runs))
 	for i, rv := range snap.Runs {
-		out[i] = rv.GridH
+		out[i] = rv.H
 	}
 	return out
-}
-
-// drawParamNorms draws the sorted Jacobian column norms of every parameter of a
-// deep network, on a log axis.
-func drawParamNorms(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
-	norms := make([][]float64, len(snap.Runs))
-	for i, rv := range snap.Runs {
-		norms[i] = rv.Norms
-	}
-	drawSortedNorms(c, snap, r, cols, "Jacobian column norms per parameter", "parameters, sorted by norm", norms, true)
 }
 
 // sortedDesc returns a copy of v sorted in decreasing order.
@@ -303,6 +242,16 @@ func sortedDesc(v []float64) []float64 {
 	return out
 }
 
+func countNonZero(v []float64) int {
+	n := 0
+	for _, x := range v {
+		if x != 0 {
+			n++
+		}
+	}
+	return n
+}
+
 func countPositive(v []float64) int {
 	n := 0
 	for _, x := range v {
@@ -316,7 +265,7 @@ func countPositive(v []float64) int {
 // drawSortedNorms draws one panel of Jacobian column norms, each run's sorted in
 // decreasing order: bars for one run, a line per run when several are compared. A
 // log axis is used when the view asks for it or always is set.
-func drawSortedNorms(c *canvas, snap *Snapshot, r Rect, cols []color.Color, title, xlabel string, norms [][]float64, always bool) {
+func drawSortedNorms(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color, title, xlabel string, norms [][]float64, always bool) {
 	all := make([][]float64, len(norms))
 	for i, v := range norms {
 		all[i] = sortedDesc(v)
@@ -338,14 +287,14 @@ func drawSortedNorms(c *canvas, snap *Snapshot, r Rect, cols []color.Color, titl
 }
 
 // normFrame draws the axes for sorted column norms.
-func normFrame(c *canvas, snap *Snapshot, r Rect, title, xlabel string, n int, all [][]float64) *frame {
+func normFrame(c *canvas, snap *app.Snapshot, r Rect, title, xlabel string, n int, all [][]float64) *frame {
 	ylabel := "column norm of φ"
 	if snap.View.LogBar {
-		lo, hi := LogRange(all...)
+		lo, hi := figure.LogRange(all...)
 		lo = math.Max(lo, hi*1e-6)
 		return newFrame(c, r, title+" (log)", xlabel, ylabel, 0, float64(max(n, 1)), lo, hi, true, nil)
 	}
-	return newFrame(c, r, title, xlabel, ylabel, 0, float64(max(n, 1)), 0, niceMax(slices.Concat(all...), 1e-9), false, nil)
+	return newFrame(c, r, title, xlabel, ylabel, 0, float64(max(n, 1)), 0, figure.NiceMax(slices.Concat(all...), 1e-9), false, nil)
 }
 
 // bars draws sorted values as bars (one run) or as a step line (compared runs).
@@ -371,52 +320,46 @@ func bars(f *frame, vals []float64, i, of int, clr color.Color) {
 	f.series(xs, vals, 1.6, clr)
 }
 
-func drawNorms(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
+// drawNorms draws the Jacobian column norms per unit (neuron, parameter,
+// coordinate), sorted, with the count of non-zero ones in the title.
+func drawNorms(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect, cols []color.Color) {
 	norms := make([][]float64, len(snap.Runs))
-	title := ""
+	active := ""
 	for i, rv := range snap.Runs {
 		norms[i] = rv.Norms
 		if i > 0 {
-			title += " · "
+			active += " · "
 		}
-		title += fmt.Sprintf("%d", countPositive(rv.Norms))
+		active += fmt.Sprintf("%d", countPositive(rv.Norms))
 	}
+	title := p.Title
 	switch {
+	case p.Log:
 	case len(snap.Runs) != 1:
-		title = "Column norms per neuron, active: " + title
+		title = fmt.Sprintf("Column norms per %s, active: %s", p.Unit, active)
 	case r.W < 400:
-		title = fmt.Sprintf("Column norms: %s/%d active", title, len(norms[0]))
+		title = fmt.Sprintf("Column norms: %s/%d active", active, len(norms[0]))
 	default:
-		title = fmt.Sprintf("Jacobian column norms per neuron: %s of %d active", title, len(norms[0]))
+		title = fmt.Sprintf("%s: %s of %d active", p.Title, active, len(norms[0]))
 	}
-	drawSortedNorms(c, snap, r, cols, title, "neurons, sorted by norm", norms, false)
+	if p.Log && r.W < 400 {
+		title = "Column norms per " + p.Unit
+	}
+	drawSortedNorms(c, snap, r, cols, title, p.Unit+"s, sorted by norm", norms, p.Log)
 }
 
-// drawDiagNorms draws ‖φ_{:,u_k}‖ and ‖φ_{:,v_k}‖ together per coordinate: the noise
-// drives both to zero off the support, over many decades, so always on a log axis.
-func drawDiagNorms(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
-	norms := make([][]float64, len(snap.Runs))
-	for i, rv := range snap.Runs {
-		norms[i] = make([]float64, len(rv.NormsU))
-		for j := range norms[i] {
-			norms[i][j] = math.Hypot(rv.NormsU[j], rv.NormsV[j])
-		}
+func drawBeta(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color) {
+	var truth []float64
+	if len(snap.Runs) > 0 {
+		truth = snap.Runs[0].Truth
 	}
-	title := "Column norms per coordinate k (u_k and v_k together)"
-	if r.W < 400 {
-		title = "Column norms per coordinate"
-	}
-	drawSortedNorms(c, snap, r, cols, title, "coordinates k, sorted by norm", norms, true)
-}
-
-func drawBeta(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
-	d := len(snap.BetaStar)
+	d := len(truth)
 	lo, hi := 0.0, 0.0
-	for _, v := range snap.BetaStar {
+	for _, v := range truth {
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
 	for _, rv := range snap.Runs {
-		for _, v := range rv.Beta {
+		for _, v := range rv.Coef {
 			if !math.IsNaN(v) {
 				lo, hi = math.Max(math.Min(lo, v), -2), math.Min(math.Max(hi, v), 2)
 			}
@@ -425,12 +368,12 @@ func drawBeta(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
 	pad := 0.08 * math.Max(hi-lo, 0.1)
 	title := "β = u·v (elementwise) against the truth β*"
 	if len(snap.Runs) == 1 && len(snap.State.Runs) == 1 {
-		title = fmt.Sprintf("β = u·v against the truth β*: %s non-zero coordinates", FormatNumber(snap.State.L0))
+		title = fmt.Sprintf("β = u·v against the truth β*: %s non-zero coordinates", figure.FormatNumber(snap.State.L0))
 	}
 	f := newFrame(c, r, title, "coordinate k", "β_k", -1, float64(max(d, 1)), lo-pad, hi+pad, false, nil)
 	pc := f.plot()
 	zero := f.Y(0)
-	for k, v := range snap.BetaStar {
+	for k, v := range truth {
 		if v != 0 {
 			x := f.X(float64(k))
 			pc.line(x, zero, x, f.Y(v), 3, colSteel)
@@ -438,7 +381,7 @@ func drawBeta(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
 	}
 	for i, rv := range snap.Runs {
 		off := (float64(i) - float64(len(snap.Runs)-1)/2) * 0.3
-		for k, v := range rv.Beta {
+		for k, v := range rv.Coef {
 			y := f.Y(v)
 			if math.IsNaN(y) {
 				continue
@@ -450,7 +393,7 @@ func drawBeta(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
 			}
 		}
 	}
-	f.legend(fmt.Sprintf("β* (%d-sparse truth)", snap.Config.Support), colSteel, "")
+	f.legend(fmt.Sprintf("β* (%d-sparse truth)", countNonZero(truth)), colSteel, "")
 	if len(snap.Runs) == 1 {
 		f.legend("β", colRun, "dot")
 	} else {
@@ -460,12 +403,12 @@ func drawBeta(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
 	}
 }
 
-func drawStepSize(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
+func drawStepSize(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color) {
 	var all [][]float64
 	for _, rv := range snap.Runs {
 		all = append(all, rv.Schedule)
 	}
-	f := seriesFrame(c, snap, r, "Step size η", "step size η", 0, niceMax(slices.Concat(all...), 1e-12), false)
+	f := seriesFrame(c, snap, r, "Step size η", "step size η", 0, figure.NiceMax(slices.Concat(all...), 1e-12), false)
 	for i, rv := range snap.Runs {
 		xs := make([]float64, len(rv.Schedule))
 		for k := range xs {
@@ -481,7 +424,7 @@ func drawStepSize(c *canvas, snap *Snapshot, r Rect, cols []color.Color) {
 
 // drawHeader writes the status line and, when a run diverged or could not start, a
 // banner with the reason.
-func drawHeader(c *canvas, snap *Snapshot, w float64) {
+func drawHeader(c *canvas, snap *app.Snapshot, w float64) {
 	c.fillRect(Rect{0, 0, w, HeaderHeight}, colPage)
 	st := snap.State
 	status := "paused"
@@ -490,31 +433,22 @@ func drawHeader(c *canvas, snap *Snapshot, w float64) {
 	} else if st.Iter >= st.Iters && st.Iters > 0 {
 		status = "finished"
 	}
-	var line string
-	if snap.Model == sim.ModelMLP {
-		line = fmt.Sprintf("%s · iteration %s / %s · η %s · train %s · test %s · rank %s · sparsity %s %%",
-			st.Scenario, FormatNumber(float64(st.Iter)), FormatNumber(float64(st.Iters)), FormatNumber(st.LR),
-			FormatNumber(st.TrainLoss), FormatNumber(st.TestLoss), FormatNumber(st.Rank), FormatNumber(100*st.FeatureSparsity))
-		if snap.Dim == 1 {
-			line += " · kinks " + FormatNumber(st.Kinks)
+	line := fmt.Sprintf("%s · iteration %s / %s · η %s", st.Scenario, figure.FormatNumber(float64(st.Iter)), figure.FormatNumber(float64(st.Iters)), figure.FormatNumber(st.LR))
+	for _, key := range snap.MetricKeys {
+		d := sim.MustMetric(key)
+		line += " · " + d.Label + " " + figure.FormatNumber(d.Shown(&st.Metrics))
+		if d.Unit == "%" {
+			line += " %"
 		}
-		line += " · " + status
-	} else if snap.Model == sim.ModelDiagonal {
-		line = fmt.Sprintf("%s · iteration %s / %s · η %s · train %s · test %s · rank %s · non-zeros of β %s · %s",
-			st.Scenario, FormatNumber(float64(st.Iter)), FormatNumber(float64(st.Iters)), FormatNumber(st.LR),
-			FormatNumber(st.TrainLoss), FormatNumber(st.TestLoss), FormatNumber(st.Rank), FormatNumber(st.L0), status)
-	} else {
-		line = fmt.Sprintf("%s · iteration %s / %s · η %s · loss %s · rank %s · sparsity %s %% · kinks %s · %s",
-			st.Scenario, FormatNumber(float64(st.Iter)), FormatNumber(float64(st.Iters)), FormatNumber(st.LR),
-			FormatNumber(st.TrainLoss), FormatNumber(st.Rank), FormatNumber(100*st.FeatureSparsity), FormatNumber(st.Kinks), status)
 	}
+	line += " · " + status
 	if len(snap.Runs) > 1 {
 		line = fmt.Sprintf("%s · %d runs compared · iteration %s / %s · %s", st.Scenario, len(snap.Runs),
-			FormatNumber(float64(st.Iter)), FormatNumber(float64(st.Iters)), status)
+			figure.FormatNumber(float64(st.Iter)), figure.FormatNumber(float64(st.Iters)), status)
 	}
 	if c.textWidth(line, 12) > w-16 {
-		line = fmt.Sprintf("it %s · loss %s · rank %s · %s", FormatNumber(float64(st.Iter)),
-			FormatNumber(st.TrainLoss), FormatNumber(st.Rank), status)
+		line = fmt.Sprintf("it %s · loss %s · rank %s · %s", figure.FormatNumber(float64(st.Iter)),
+			figure.FormatNumber(st.TrainLoss), figure.FormatNumber(st.Rank), status)
 	}
 	c.text(line, 8, HeaderHeight/2, 12, alignLeftMiddle, colText, 0)
 	if st.Error != "" {

@@ -91,13 +91,13 @@ func BenchmarkMeasure(b *testing.B) {
 	})
 	b.Run("rank", func(b *testing.B) {
 		for b.Loop() {
-			NumericalRank(run.net.JacobianSingularValues(&run.rankWS, run.fresh), RankTauReLU)
+			NumericalRank(run.relu1d().net.JacobianSingularValues(&run.relu1d().rankWS, run.relu1d().fresh), RankTauReLU)
 		}
 	})
 	b.Run("feature_sparsity", func(b *testing.B) {
 		for b.Loop() {
-			run.net.Activations(run.act, run.data)
-			FeatureSparsity(run.act, run.data.Len(), run.cfg.Width, run.cfg.DupTau)
+			run.relu1d().net.Activations(run.relu1d().act, run.Data())
+			FeatureSparsity(run.relu1d().act, run.Data().Len(), run.cfg.Width, run.cfg.DupTau)
 		}
 	})
 	b.Run("kinks", func(b *testing.B) {
@@ -121,7 +121,7 @@ func BenchmarkRank(b *testing.B) {
 		} else {
 			run = trainedRun(b)
 		}
-		net, pts := run.Net(), run.fresh
+		net, pts := run.Net(), run.relu1d().fresh
 		p := net.NumParams()
 		b.Run(state+"/structured", func(b *testing.B) {
 			var ws RankWorkspace

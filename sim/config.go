@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"strconv"
 	"strings"
@@ -17,19 +18,6 @@ const (
 )
 
 var methodNames = []string{"sgd", "gd", "sde"}
-
-// ModelKind is the network a run trains.
-type ModelKind int
-
-const (
-	ModelReLU1D   ModelKind = iota // two-layer ReLU network on scalar inputs
-	ModelDiagonal                  // diagonal linear network on sparse regression
-	ModelMLP                       // deep ReLU network (MLP) on teacher–student data
-)
-
-var modelNames = []string{"relu1d", "diag", "mlp"}
-
-func (m ModelKind) String() string { return enumString(modelNames, int(m), "ModelKind") }
 
 func (m Method) String() string { return enumString(methodNames, int(m), "Method") }
 
@@ -82,41 +70,44 @@ func enumString(names []string, v int, typ string) string {
 
 // Config fully specifies a run: the same Config gives the same trajectory.
 type Config struct {
-	Scenario    string    // preset the settings started from
-	Model       ModelKind // the network
-	Seed        uint64    // seeds the init, data, sample and noise streams
-	DataSeed    uint64    // seeds the data stream instead of Seed when > 0
-	Width       int       // hidden neurons m (two-layer ReLU network)
-	Layers      []int     // hidden widths h₁, …, h_L of the MLP student
-	Biases      bool      // whether the MLP student has biases
-	Dim         int       // input dimension d (diagonal network, MLP)
-	Samples     int       // training samples n (synthetic data)
-	Support     int       // non-zeros r of β* (sparse regression)
-	TestSamples int       // test samples (synthetic data)
-	SDEDelta    float64   // δ of the SDE; < 0 means matched to SGD's noise at the current loss
-	InitScale   float64   // multiplies the reference initialization scales
-	Points      string    // 1D data "x:y,…"; empty for the paper's 12 points (relu1d) or the teacher's samples (mlp)
-	Loss        Loss      // per-sample loss
-	Method      Method    // SGD or full-batch GD
-	Batch       int       // SGD batch size
-	Sampling    Sampling  // batch sampling
-	LabelNoise  float64   // σ of Gaussian noise added to each sampled label
-	LR          float64   // base step size γ
-	LREdge      float64   // when > 0, the schedule's peak step size as a fraction of EtaMax, instead of LR
-	EtaMax      float64   // η_max of the data draw for LREdge; 0 means found by FindEdge (DefaultEdgeProbe)
-	Warmup      Warmup    // warm-up shape
-	WarmupUntil float64   // warm-up length L (fraction of the run)
-	WarmupGain  float64   // c in the warm-up formula; < 0 means the 1D reference's 400·L − 1
-	GrowEvery   int       // iterations per growth step of the exp warm-up
-	Decays      []Decay   // step decays
-	Iters       int       // total iterations N
-	LogEvery    int       // iterations between metric snapshots; 0 chooses about 250 snapshots
-	RankTau     float64   // rank threshold τ on σ_k/σ_max
-	DupTau      float64   // duplicate-feature correlation threshold
-	KinkMerge   float64   // kinks closer than this count once
-	KinkMin     float64   // kinks with a smaller share of the largest slope change are not counted
+	Scenario    string   // preset the settings started from
+	Model       string   // the experiment's name (see Lookup)
+	Seed        uint64   // seeds the init, data, sample and noise streams
+	DataSeed    uint64   // seeds the data stream instead of Seed when > 0
+	Width       int      // hidden neurons m (two-layer ReLU network)
+	Layers      []int    // hidden widths h₁, …, h_L of the MLP student
+	Biases      bool     // whether the MLP student has biases
+	Dim         int      // input dimension d (diagonal network, MLP)
+	Samples     int      // training samples n (synthetic data)
+	Support     int      // non-zeros r of β* (sparse regression)
+	TestSamples int      // test samples (synthetic data)
+	SDEDelta    float64  // δ of the SDE; < 0 means matched to SGD's noise at the current loss
+	InitScale   float64  // multiplies the reference initialization scales
+	Points      string   // 1D data "x:y,…"; empty for the paper's 12 points (relu1d) or the teacher's samples (mlp)
+	Loss        Loss     // per-sample loss
+	Method      Method   // SGD or full-batch GD
+	Batch       int      // SGD batch size
+	Sampling    Sampling // batch sampling
+	LabelNoise  float64  // σ of Gaussian noise added to each sampled label
+	LR          float64  // base step size γ
+	LREdge      float64  // when > 0, the schedule's peak step size as a fraction of EtaMax, instead of LR
+	EtaMax      float64  // η_max of the data draw for LREdge; 0 means found by FindEdge (DefaultEdgeProbe)
+	Warmup      Warmup   // warm-up shape
+	WarmupUntil float64  // warm-up length L (fraction of the run)
+	WarmupGain  float64  // c in the warm-up formula; < 0 means the 1D reference's 400·L − 1
+	GrowEvery   int      // iterations per growth step of the exp warm-up
+	Decays      []Decay  // step decays
+	Iters       int      // total iterations N
+	LogEvery    int      // iterations between metric snapshots; 0 chooses about 250 snapshots
+	RankTau     float64  // rank threshold τ on σ_k/σ_max
+	DupTau      float64  // duplicate-feature correlation threshold
+	KinkMerge   float64  // kinks closer than this count once
+	KinkMin     float64  // kinks with a smaller share of the largest slope change are not counted
+	// Extra holds the settings of experiments registered from their own packages
+	// (see NewSetting), by key; a missing key has the setting's default.
+	Extra map[string]string
 
-	probe bool // an edge-of-stability probe: NewRun skips the diagonal net's rank set-up
+	probe bool // an edge-of-stability probe: the diagonal net skips its rank set-up
 }
 
 // Schedule returns the step-size schedule the config describes.
@@ -157,10 +148,48 @@ type Setting struct {
 	set     func(*Config, string) error
 }
 
-// Settings lists every setting in the order the controls show them.
-var Settings = []Setting{
-	enumSetting("model", "network: relu1d (two-layer ReLU, 1D), diag (diagonal linear net) or mlp (deep ReLU net on teacher–student data)", modelNames, func(c *Config) *int { return (*int)(&c.Model) }),
-	{Key: "seed", Doc: "random seed (initialization, data, sampling, noise)", Range: "[0, 9007199254740991]",
+// Settings lists every setting in the order the controls show them: the model and
+// the seeds, then each experiment's settings in registry order, then the optimizer's
+// and the schedule's. Register extends it.
+var Settings []Setting
+
+// settingModel selects the experiment; its options are the registered names.
+func settingModel() Setting {
+	docs := make([]string, len(registry))
+	for i, e := range registry {
+		docs[i] = e.Name() + " (" + e.Doc() + ")"
+	}
+	names := ModelNames()
+	return Setting{Key: "model", Doc: "network: " + strings.Join(docs, ", "), Range: strings.Join(names, ", "), Options: names,
+		get: func(c *Config) string { return c.Model },
+		set: func(c *Config, s string) error {
+			if _, ok := Lookup(strings.TrimSpace(s)); !ok {
+				return fmt.Errorf("unknown value")
+			}
+			c.Model = strings.TrimSpace(s)
+			return nil
+		}}
+}
+
+// collectSettings returns the settings of every registered experiment with the
+// common ones, each once.
+func collectSettings() []Setting {
+	out := []Setting{settingModel(), settingSeed, settingDataSeed}
+	seen := map[string]bool{}
+	for _, e := range registry {
+		for _, st := range e.Settings() {
+			if !seen[st.Key] {
+				seen[st.Key] = true
+				out = append(out, *st)
+			}
+		}
+	}
+	return append(out, optimizerSettings...)
+}
+
+// The seeds.
+var (
+	settingSeed = Setting{Key: "seed", Doc: "random seed (initialization, data, sampling, noise)", Range: "[0, 9007199254740991]",
 		get: func(c *Config) string { return strconv.FormatUint(c.Seed, 10) },
 		set: func(c *Config, s string) error {
 			v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
@@ -169,8 +198,8 @@ var Settings = []Setting{
 			}
 			c.Seed = v
 			return nil
-		}},
-	{Key: "data_seed", Doc: "seed of the synthetic data and the rank's fresh inputs (0: use seed)", Range: "[0, 9007199254740991]",
+		}}
+	settingDataSeed = Setting{Key: "data_seed", Doc: "seed of the synthetic data and the rank's fresh inputs (0: use seed)", Range: "[0, 9007199254740991]",
 		get: func(c *Config) string { return strconv.FormatUint(c.DataSeed, 10) },
 		set: func(c *Config, s string) error {
 			v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
@@ -179,42 +208,16 @@ var Settings = []Setting{
 			}
 			c.DataSeed = v
 			return nil
-		}},
-	intSetting("width", "hidden neurons of relu1d (the rank costs O(width³) per snapshot, hence the cap)", 1, 512, func(c *Config) *int { return &c.Width }),
-	{Key: "layers", Doc: "hidden widths of the mlp student, input side first", Range: fmt.Sprintf("1 to %d widths in [1, %d], as 10,10; at most %d parameters in all", MaxMLPLayers, MaxMLPWidth, MaxMLPParams),
-		get: func(c *Config) string { return FormatLayers(c.Layers) },
-		set: func(c *Config, s string) error {
-			v, err := ParseLayers(s)
-			if err != nil {
-				return err
-			}
-			c.Layers = v
-			return nil
-		}},
-	{Key: "biases", Doc: "whether the mlp student has biases", Range: "on, off", Options: []string{"on", "off"},
-		get: func(c *Config) string {
-			if c.Biases {
-				return "on"
-			}
-			return "off"
-		},
-		set: func(c *Config, s string) error {
-			switch strings.TrimSpace(s) {
-			case "on":
-				c.Biases = true
-			case "off":
-				c.Biases = false
-			default:
-				return fmt.Errorf("unknown value")
-			}
-			return nil
-		}},
-	intSetting("dim", "input dimension d of the diagonal network and of the mlp's teacher–student data", 1, 1000, func(c *Config) *int { return &c.Dim }),
-	intSetting("samples", "training samples n (synthetic data)", 1, 1000, func(c *Config) *int { return &c.Samples }),
-	intSetting("support", "non-zero coordinates r of β* (sparse regression)", 0, 1000, func(c *Config) *int { return &c.Support }),
-	intSetting("test_samples", "test samples (synthetic data)", 1, 10000, func(c *Config) *int { return &c.TestSamples }),
-	floatSetting("init_scale", "initialization scale (× the reference w = ±2.5, b ~ 2.5·N(0,1), a ~ 4·N(0,1) of relu1d, u = 0.1 of diag, the weights' 0.8 of mlp)", 0, 100, true, func(c *Config) *float64 { return &c.InitScale }),
-	{Key: "points", Doc: "1D data as x:y,x:y,… (empty: the paper's 12 points, or the teacher's samples for mlp with dim 1)", Range: "up to 200 points x:y with |x|, |y| ≤ 1000",
+		}}
+)
+
+// Settings that several experiments read; each experiment lists those it reads.
+var (
+	settingDim         = intSetting("dim", "input dimension d of the diagonal network and of the mlp's teacher–student data", 1, 1000, func(c *Config) *int { return &c.Dim })
+	settingSamples     = intSetting("samples", "training samples n (synthetic data)", 1, 1000, func(c *Config) *int { return &c.Samples })
+	settingTestSamples = intSetting("test_samples", "test samples (synthetic data)", 1, 10000, func(c *Config) *int { return &c.TestSamples })
+	settingInitScale   = floatSetting("init_scale", "initialization scale (× the reference w = ±2.5, b ~ 2.5·N(0,1), a ~ 4·N(0,1) of relu1d, u = 0.1 of diag, the weights' 0.8 of mlp)", 0, 100, true, func(c *Config) *float64 { return &c.InitScale })
+	settingPoints      = Setting{Key: "points", Doc: "1D data as x:y,x:y,… (empty: the paper's 12 points, or the teacher's samples for mlp with dim 1)", Range: "up to 200 points x:y with |x|, |y| ≤ 1000",
 		get: func(c *Config) string { return c.Points },
 		set: func(c *Config, s string) error {
 			s = strings.TrimSpace(s)
@@ -228,7 +231,16 @@ var Settings = []Setting{
 			}
 			c.Points = FormatPoints(ds)
 			return nil
-		}},
+		}}
+	settingRankTau   = floatSetting("rank_tau", "rank threshold τ on σ_k/σ_max", 0, 1, true, func(c *Config) *float64 { return &c.RankTau })
+	settingDupTau    = floatSetting("dup_tau", "correlation above which two features are duplicates", 0, 1, false, func(c *Config) *float64 { return &c.DupTau })
+	settingKinkMerge = floatSetting("kink_merge", "kinks closer than this count once", 0, 10, false, func(c *Config) *float64 { return &c.KinkMerge })
+	settingKinkMin   = floatSetting("kink_min", "kinks with less than this share of the largest slope change are not counted", 0, 1, false, func(c *Config) *float64 { return &c.KinkMin })
+)
+
+// optimizerSettings are the settings of the optimizer and the step-size schedule,
+// common to every experiment.
+var optimizerSettings = []Setting{
 	enumSetting("loss", "per-sample loss: mse = (h−y)², half-mse = (h−y)²/2", lossNames, func(c *Config) *int { return (*int)(&c.Loss) }),
 	enumSetting("method", "optimizer: sgd (mini-batch), gd (full batch) or sde (Euler–Maruyama on dθ = −∇L dt + √(ηδ) φᵀ dB)", methodNames, func(c *Config) *int { return (*int)(&c.Method) }),
 	intSetting("batch", "SGD batch size", 1, 1024, func(c *Config) *int { return &c.Batch }),
@@ -326,10 +338,6 @@ var Settings = []Setting{
 		}},
 	intSetting("iters", "iterations N", 1, 1e9, func(c *Config) *int { return &c.Iters }),
 	intSetting("log_every", "iterations between metric snapshots (0: about 250 snapshots)", 0, 1e9, func(c *Config) *int { return &c.LogEvery }),
-	floatSetting("rank_tau", "rank threshold τ on σ_k/σ_max", 0, 1, true, func(c *Config) *float64 { return &c.RankTau }),
-	floatSetting("dup_tau", "correlation above which two features are duplicates", 0, 1, false, func(c *Config) *float64 { return &c.DupTau }),
-	floatSetting("kink_merge", "kinks closer than this count once", 0, 10, false, func(c *Config) *float64 { return &c.KinkMerge }),
-	floatSetting("kink_min", "kinks with less than this share of the largest slope change are not counted", 0, 1, false, func(c *Config) *float64 { return &c.KinkMin }),
 }
 
 var errRange = fmt.Errorf("out of range")
@@ -372,13 +380,38 @@ func (c *Config) clone() Config {
 	d := *c
 	d.Decays = append([]Decay(nil), c.Decays...)
 	d.Layers = append([]int(nil), c.Layers...)
+	d.Extra = maps.Clone(c.Extra)
 	return d
 }
 
+// NewSetting declares a setting of an experiment kept in a package of its own: its
+// value lives in Config.Extra as the text parse returns (parse validates and
+// normalizes, and its error says what is wrong; the message adds the key and
+// rangeText). Read it with Config.Get.
+func NewSetting(key, doc, rangeText string, options []string, def string, parse func(string) (string, error)) Setting {
+	return Setting{Key: key, Doc: doc, Range: rangeText, Options: options,
+		get: func(c *Config) string {
+			if v, ok := c.Extra[key]; ok {
+				return v
+			}
+			return def
+		},
+		set: func(c *Config, s string) error {
+			v, err := parse(s)
+			if err != nil {
+				return err
+			}
+			if c.Extra == nil {
+				c.Extra = map[string]string{}
+			}
+			c.Extra[key] = v
+			return nil
+		}}
+}
+
 // Validate checks every setting against its range and the settings against each
-// other: a batch no larger than the data set; for the diagonal network a support no
-// larger than the dimension; for the MLP at most MaxMLPParams parameters, and 1D data
-// (points) only with dim 1.
+// other: the model's own checks (Experiment.Check), and a batch no larger than the
+// data set.
 func (c *Config) Validate() error {
 	if c.probe && c.Seed > 1<<53-1 {
 		// An edge probe's seed lies above the seed setting's range on purpose (EdgeProbeSeed).
@@ -392,16 +425,12 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("sim: %s %s: %v (allowed: %s)", s.Key, s.get(c), err, s.Range)
 		}
 	}
-	if c.Model == ModelDiagonal && c.Support > c.Dim {
-		return fmt.Errorf("sim: support %d out of range [0, %d] for dimension %d", c.Support, c.Dim, c.Dim)
+	e, err := c.Experiment()
+	if err != nil {
+		return err
 	}
-	if c.Model == ModelMLP {
-		if p := MLPParams(c.Dim, c.Layers, c.Biases); p > MaxMLPParams {
-			return fmt.Errorf("sim: layers %s with dim %d make %d parameters, out of range [1, %d] (the rank needs the Jacobian on as many points)", FormatLayers(c.Layers), c.Dim, p, MaxMLPParams)
-		}
-		if c.Points != "" && c.Dim != 1 {
-			return fmt.Errorf("sim: points are 1D data: dim %d out of range [1, 1] for model mlp with points", c.Dim)
-		}
+	if err := e.Check(c); err != nil {
+		return err
 	}
 	if c.Method != MethodGD {
 		n, err := c.dataLen()
@@ -417,17 +446,11 @@ func (c *Config) Validate() error {
 
 // dataLen returns the number of training samples the config describes.
 func (c *Config) dataLen() (int, error) {
-	if c.Model == ModelDiagonal || c.Model == ModelMLP && c.Points == "" {
-		return c.Samples, nil
-	}
-	if c.Points == "" {
-		return PaperPoints().Len(), nil
-	}
-	ds, err := ParsePoints(c.Points)
+	e, err := c.Experiment()
 	if err != nil {
 		return 0, err
 	}
-	return ds.Len(), nil
+	return e.SampleCount(c)
 }
 
 // Changed returns the settings of c whose values differ from those of the scenario it

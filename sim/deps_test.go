@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -58,6 +59,90 @@ func TestDependencies(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// layer is the place of a package in the layering.
+type layer struct {
+	pkg   string // a package, or a prefix ending in "/"
+	allow []string
+	deny  []string // standard packages it must not import either
+}
+
+// layers says, for every package of the module, which packages it may import besides
+// the standard library, in the way go/build's deps_test.go does: a prefix ending in
+// "/" stands for every package under it. A package of the module that is not listed
+// fails the test, so a new package has to take its place in the layering.
+//
+//	sim (and its subpackages)   the numerics: gonum (and MNIST's reader) only; no image, no UI, no browser
+//	render/figure               ticks, number formats, palette: sim only
+//	render/app                  session, comparisons, protocol, exports: sim, figure
+//	render                      the Ebiten painter: app, figure, Ebiten, fonts
+//	cmd/kinkscope               the command line and its gonum/plot painter: app, figure, sim/sweep
+//	wasm                        the browser entry: the only importer of syscall/js
+//
+// The two painters (render and cmd/kinkscope) import the description, not each other.
+var layers = []layer{
+	{"kinkscope/sim", []string{"gonum.org/v1/gonum/"}, []string{"image", "image/", "syscall/js"}},
+	{"kinkscope/sim/", []string{"gonum.org/v1/gonum/", "kinkscope/sim", "kinkscope/sim/"}, []string{"image", "image/", "syscall/js"}},
+	{"kinkscope/render/figure", []string{"kinkscope/sim"}, []string{"syscall/js", "image/png"}},
+	{"kinkscope/render/app", []string{"kinkscope/sim", "kinkscope/render/figure"}, []string{"syscall/js", "image", "image/"}},
+	{"kinkscope/render", []string{"kinkscope/sim", "kinkscope/render/app", "kinkscope/render/figure", "github.com/hajimehoshi/ebiten/v2", "github.com/hajimehoshi/ebiten/v2/", "golang.org/x/image/"}, []string{"syscall/js"}},
+	{"kinkscope/cmd/kinkscope", []string{"kinkscope/sim", "kinkscope/sim/models", "kinkscope/sim/sweep", "kinkscope/render/app", "kinkscope/render/figure", "gonum.org/v1/plot", "gonum.org/v1/plot/"}, []string{"syscall/js"}},
+	{"kinkscope/wasm", []string{"kinkscope/sim", "kinkscope/sim/models", "kinkscope/render", "kinkscope/render/app", "kinkscope/render/figure", "github.com/hajimehoshi/ebiten/v2", "syscall/js"}, nil},
+}
+
+// matches reports whether path is one of the patterns.
+func matches(path string, patterns []string) bool {
+	return slices.ContainsFunc(patterns, func(p string) bool {
+		return p == path || strings.HasSuffix(p, "/") && strings.HasPrefix(path, p)
+	})
+}
+
+// TestLayering checks the imports of every package of the module against layers,
+// natively and for GOOS=js (the drawing and the browser entry build only there).
+func TestLayering(t *testing.T) {
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := exec.LookPath(goTool); err != nil {
+		if goTool, err = exec.LookPath("go"); err != nil {
+			t.Skip("no go command found")
+		}
+	}
+	for _, env := range [][]string{nil, {"GOOS=js", "GOARCH=wasm"}} {
+		cmd := exec.Command(goTool, "list", "-e", "-f", "{{.ImportPath}} {{join .Imports \",\"}}", "kinkscope/...")
+		cmd.Env = append(cmd.Environ(), env...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%v go list kinkscope/...: %v", env, err)
+		}
+		seen := 0
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			f := strings.Fields(line)
+			pkg, imports := f[0], []string(nil)
+			if len(f) > 1 {
+				imports = strings.Split(f[1], ",")
+			}
+			i := slices.IndexFunc(layers, func(l layer) bool { return matches(pkg, []string{l.pkg}) })
+			if i < 0 {
+				t.Errorf("%v %s has no place in the layering: add it to layers", env, pkg)
+				continue
+			}
+			seen++
+			l := layers[i]
+			for _, imp := range imports {
+				standard := !strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") && !strings.HasPrefix(imp, "kinkscope")
+				switch {
+				case matches(imp, l.deny):
+					t.Errorf("%v %s imports %s, which its layer forbids", env, pkg, imp)
+				case standard:
+				case !matches(imp, l.allow):
+					t.Errorf("%v %s imports %s; allowed besides the standard library: %v", env, pkg, imp, l.allow)
+				}
+			}
+		}
+		if seen < 5 {
+			t.Errorf("%v go list found %d packages of the module, want at least 5", env, seen)
 		}
 	}
 }

@@ -215,7 +215,8 @@ func newDiagRank(rng *rand.Rand, d int) *diagRank {
 // them by rounding error anyway (its singular values are accurate to about
 // 2e-16·σ_max), and during training coordinates collapse through the band in a few
 // snapshots. Counting at the band's centre costs O(d) instead of an O(d³) SVD, which
-// in the browser took 25 ms or more per snapshot. bracket gives the band's bounds.
+// in the browser took 25 ms or more per snapshot. The tests check the band's bounds
+// (bracket, in diag_test.go).
 func (dr *diagRank) rank(n *Diagonal, tau float64) int {
 	ratios := dr.ratios(n)
 	count := 0
@@ -225,19 +226,6 @@ func (dr *diagRank) rank(n *Diagonal, tau float64) int {
 		}
 	}
 	return count
-}
-
-// bracket returns the bounds within which the SVD's count at tau must lie.
-func (dr *diagRank) bracket(n *Diagonal, tau float64) (lo, hi int) {
-	for _, r := range dr.ratios(n) {
-		if r > tau*dr.cond {
-			lo++
-		}
-		if r >= tau/dr.cond {
-			hi++
-		}
-	}
-	return lo, hi
 }
 
 // ratios returns √(s_k/s_max) per coordinate (all zero for a zero network).

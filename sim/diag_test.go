@@ -623,7 +623,7 @@ func TestDiagRunSnapshots(t *testing.T) {
 			t.Errorf("at %d: TestLoss = %g, want %g", m.Iter, m.TestLoss, want)
 		}
 		sv := explicitDiagSV(net, fresh)
-		structured := run.diagRank.singularValues(net)
+		structured := run.diagRun().rank.singularValues(net)
 		for k, s := range structured {
 			if math.Abs(s-sv[k]) > diagSVTol*sv[0] {
 				t.Errorf("at %d: the run's σ_%d = %.10g, want %.10g (explicit SVD on the rebuilt fresh inputs)", m.Iter, k, s, sv[k])
@@ -648,8 +648,8 @@ func TestDiagRunSnapshots(t *testing.T) {
 	if run.Err() != nil || run.History().Len() != 5 {
 		t.Errorf("Err() = %v, %d snapshots, want nil, 5", run.Err(), run.History().Len())
 	}
-	if math.Abs(run.diagRank.cond-kappa) > diagSVTol*kappa {
-		t.Errorf("the run's cond(R) = %.17g, want cond(X_f) = %.17g", run.diagRank.cond, kappa)
+	if math.Abs(run.diagRun().rank.cond-kappa) > diagSVTol*kappa {
+		t.Errorf("the run's cond(R) = %.17g, want cond(X_f) = %.17g", run.diagRun().rank.cond, kappa)
 	}
 	t.Logf("%d of 4 snapshots with no coordinate in the band, where Rank is the SVD's count exactly", exact)
 }
@@ -864,4 +864,17 @@ func TestDiagDecaySparsifies(t *testing.T) {
 			t.Errorf("seed %d: diag-decay50 train loss before the decay %.3g, want ≥ %g × the final %.3g", scienceSeeds[i], stable, float64(stableRatio), final)
 		}
 	}
+}
+
+// bracket returns the bounds within which the SVD's count at tau must lie.
+func (dr *diagRank) bracket(n *Diagonal, tau float64) (lo, hi int) {
+	for _, r := range dr.ratios(n) {
+		if r > tau*dr.cond {
+			lo++
+		}
+		if r >= tau/dr.cond {
+			hi++
+		}
+	}
+	return lo, hi
 }

@@ -6,6 +6,12 @@
 // rank of the Jacobian φ_θ(X), the feature sparsity coefficient (per hidden layer),
 // and the kinks of a 1D ReLU predictor.
 //
+// Each model kind is an Experiment (experiment.go) in files of its own
+// (relu1d_experiment.go, diag_experiment.go, mlp_experiment.go), listed once in
+// registry.go; a Run talks to its model through the Instance interface only. Metrics
+// (MetricList), settings (Settings) and panels (Views, Picture) are declared once, as
+// plain data, for every output above this package to iterate over.
+//
 // The package imports only the standard library and gonum, so the same code runs in
 // the command-line tool and, compiled to WebAssembly, in the browser. Everything that
 // changes the trajectory (initialization, sampling, label noise, the step-size

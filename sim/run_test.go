@@ -189,7 +189,7 @@ func TestRunSharesInitialization(t *testing.T) {
 	if !sameBits(ra.Net().Params(), rb.Net().Params()) {
 		t.Fatalf("configs differing only in lr start from different parameters")
 	}
-	if !sameBits(ra.fresh, rb.fresh) || !sameMetrics(ra.Latest(), withLR(rb.Latest(), ra.Latest().LR)) {
+	if !sameBits(ra.relu1d().fresh, rb.relu1d().fresh) || !sameMetrics(ra.Latest(), withLR(rb.Latest(), ra.Latest().LR)) {
 		t.Errorf("configs differing only in lr: first snapshots %+v and %+v, want equal but for LR", ra.Latest(), rb.Latest())
 	}
 	ra.Advance(1000)
@@ -341,8 +341,8 @@ func TestSnapshotsMatchDirectMeasurements(t *testing.T) {
 		t.Fatal(err)
 	}
 	lo, hi := run.Data().Range()
-	if len(run.fresh) != run.Net().NumParams() || !slices.IsSorted(run.fresh) || run.fresh[0] < lo || run.fresh[len(run.fresh)-1] > hi {
-		t.Fatalf("fresh points: %d, sorted %v, in [%g, %g], want %d sorted points in the data range", len(run.fresh), slices.IsSorted(run.fresh), run.fresh[0], run.fresh[len(run.fresh)-1], run.Net().NumParams())
+	if len(run.relu1d().fresh) != run.Net().NumParams() || !slices.IsSorted(run.relu1d().fresh) || run.relu1d().fresh[0] < lo || run.relu1d().fresh[len(run.relu1d().fresh)-1] > hi {
+		t.Fatalf("fresh points: %d, sorted %v, in [%g, %g], want %d sorted points in the data range", len(run.relu1d().fresh), slices.IsSorted(run.relu1d().fresh), run.relu1d().fresh[0], run.relu1d().fresh[len(run.relu1d().fresh)-1], run.Net().NumParams())
 	}
 	sched := run.Schedule()
 	for !run.Done() {
@@ -359,9 +359,9 @@ func TestSnapshotsMatchDirectMeasurements(t *testing.T) {
 			t.Errorf("at %d: TrainLoss = %g, want %g", m.Iter, m.TrainLoss, want)
 		}
 		p := net.NumParams()
-		jac := make([]float64, len(run.fresh)*p)
-		Jacobian(jac, net, oneD(slices.Clone(run.fresh)))
-		sv := SingularValues(jac, len(run.fresh), p)
+		jac := make([]float64, len(run.relu1d().fresh)*p)
+		Jacobian(jac, net, oneD(slices.Clone(run.relu1d().fresh)))
+		sv := SingularValues(jac, len(run.relu1d().fresh), p)
 		if want := float64(NumericalRank(sv, c.RankTau)); m.Rank != want && !nearThreshold(sv, c.RankTau) {
 			t.Errorf("at %d: Rank = %g, want %g (explicit SVD)", m.Iter, m.Rank, want)
 		}

@@ -18,34 +18,36 @@ import "math"
 // sits, and stabilizes where SGD does. For half-mse this is the paper's 2L/n.
 type gradientSDE struct {
 	run   *Run
+	model Model    // the run's model
+	data  *Dataset // its training set
 	eta   float64
 	grads []float64 // n×p per-sample gradients ∇_θ h(x_i) at the last Drift
 	m2    float64   // mean squared residual at the last Drift
 	worst float64   // largest |residual| at the last Drift
 }
 
-func newGradientSDE(r *Run) *gradientSDE {
-	return &gradientSDE{run: r, grads: make([]float64, r.data.Len()*r.model.NumParams())}
+func newGradientSDE(r *Run, s Scalar) *gradientSDE {
+	m, data := s.Model(), s.Train()
+	return &gradientSDE{run: r, model: m, data: data, grads: make([]float64, data.Len()*m.NumParams())}
 }
 
 // Dim returns p.
-func (g *gradientSDE) Dim() int { return g.run.model.NumParams() }
+func (g *gradientSDE) Dim() int { return g.model.NumParams() }
 
 // NoiseDim returns n.
-func (g *gradientSDE) NoiseDim() int { return g.run.data.Len() }
+func (g *gradientSDE) NoiseDim() int { return g.data.Len() }
 
 // Drift writes −∇L(θ) into dst. x must be the model's own parameters, the θ that
 // EulerMaruyama updates in place; Drift also keeps the per-sample gradients and
 // residuals for the Diffuse call that follows at the same θ.
 func (g *gradientSDE) Drift(dst, x []float64) {
-	r := g.run
-	n, p := r.data.Len(), r.model.NumParams()
-	c := r.cfg.Loss.slope() / float64(n)
+	n, p := g.data.Len(), g.model.NumParams()
+	c := g.run.cfg.Loss.slope() / float64(n)
 	clear(dst)
 	g.m2, g.worst = 0, 0
 	for i := 0; i < n; i++ {
 		gi := g.grads[i*p : (i+1)*p]
-		res := r.model.Gradient(gi, r.data.Input(i)) - r.data.Y[i]
+		res := g.model.Gradient(gi, g.data.Input(i)) - g.data.Y[i]
 		g.m2 += res * res
 		g.worst = max(g.worst, math.Abs(res))
 		s := c * res
@@ -61,8 +63,7 @@ func (g *gradientSDE) Drift(dst, x []float64) {
 
 // Diffuse writes √(ηδ)·φ_θ(X)ᵀξ into dst, using the gradients of the last Drift.
 func (g *gradientSDE) Diffuse(dst, x, xi []float64) {
-	r := g.run
-	p := r.model.NumParams()
+	p := g.model.NumParams()
 	clear(dst)
 	for i, z := range xi {
 		gi := g.grads[i*p : (i+1)*p]
@@ -83,13 +84,13 @@ func (g *gradientSDE) delta() float64 {
 		return cfg.SDEDelta
 	}
 	c := cfg.Loss.slope()
-	return c * c * g.m2 / float64(g.run.data.Len()*cfg.Batch)
+	return c * c * g.m2 / float64(g.data.Len()*cfg.Batch)
 }
 
 // step does one Euler–Maruyama step with step size eta and returns the largest
 // |residual| before it.
 func (g *gradientSDE) step(eta float64) float64 {
 	g.eta = eta
-	g.run.em.Step(g, g.run.model.Params(), eta, g.run.noise)
+	g.run.em.Step(g, g.model.Params(), eta, g.run.noise)
 	return g.worst
 }

@@ -94,7 +94,7 @@ func TestSDEOneStep(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				model, ds := run.Model(), run.Data()
+				model, ds := run.scalar(), run.Data()
 				n, p := ds.Len(), model.NumParams()
 				theta0 := slices.Clone(model.Params())
 				jac := make([]float64, n*p)
@@ -155,7 +155,7 @@ func TestSDEDriftFiniteDifferences(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			params := run.Model().Params()
+			params := run.scalar().Params()
 			drift := make([]float64, len(params))
 			run.sde.Drift(drift, params)
 			if !sameBits(params, theta) {
@@ -186,13 +186,13 @@ func TestSDEMatchedDelta(t *testing.T) {
 					t.Fatal(err)
 				}
 				run.Advance(200) // away from the initialization
-				params := run.Model().Params()
+				params := run.scalar().Params()
 				run.sde.Drift(make([]float64, len(params)), params)
 				got := run.sde.delta()
 				ds, n := run.Data(), run.Data().Len()
 				m2 := 0.0
 				for i := 0; i < n; i++ {
-					r := run.Model().Predict(ds.Input(i)) - ds.Y[i]
+					r := run.scalar().Predict(ds.Input(i)) - ds.Y[i]
 					m2 += r * r
 				}
 				m2 /= float64(n)
@@ -263,7 +263,7 @@ func TestSDENoiseStream(t *testing.T) {
 				t.Errorf("%s δ=%s: after %d steps the noise stream is not where %d·%d normals leave it", tc.name, deltas[i], steps, steps, n)
 			}
 			for j := range i {
-				if sameBits(run.Model().Params(), runs[j].Model().Params()) {
+				if sameBits(run.scalar().Params(), runs[j].Model().Params()) {
 					t.Errorf("%s: δ = %s and δ = %s give the same parameters after %d steps", tc.name, deltas[i], deltas[j], steps)
 				}
 			}

@@ -105,7 +105,7 @@ func TestTeacherRunSnapshots(t *testing.T) {
 		run := teacherRun(t, "dim", dim)
 		c := run.Config()
 		n := run.MLP()
-		if n == nil || run.Net() != nil || run.Diagonal() != nil || run.Model() != Model(n) {
+		if n == nil || run.Net() != nil || run.Diagonal() != nil || run.scalar() != Model(n) {
 			t.Fatalf("dim %s: MLP(), Net(), Diagonal() = %v, %v, %v", dim, n, run.Net(), run.Diagonal())
 		}
 		if got := n.Dims(); !slices.Equal(got, []int{c.Dim, 10, 10, 1}) || !n.HasBiases() {
@@ -114,7 +114,7 @@ func TestTeacherRunSnapshots(t *testing.T) {
 		if run.Teacher() == nil || run.Test() == nil || run.Test().Len() != 1000 || run.Data().Len() != 50 {
 			t.Fatalf("dim %s: teacher %v, test set %v, %d samples", dim, run.Teacher(), run.Test(), run.Data().Len())
 		}
-		pts := run.mlpRank.pts
+		pts := run.mlpRun().rank.pts
 		if pts.Len() != n.NumParams() || pts.D != c.Dim {
 			t.Errorf("dim %s: %d fresh inputs of dimension %d, want %d of dimension %s", dim, pts.Len(), pts.D, n.NumParams(), dim)
 		}
@@ -226,7 +226,7 @@ func TestTeacherRunPoints(t *testing.T) {
 	if got, want := edited.TeacherKinks(), edited.Teacher().Kinks(lo, hi, KinkMerge, KinkMinFrac); got.Raw != want.Raw || got.Visible != want.Visible {
 		t.Errorf("TeacherKinks() = %+v, want the teacher's kinks in [%g, %g] %+v", got, lo, hi, want)
 	}
-	for _, x := range edited.mlpRank.pts.X {
+	for _, x := range edited.mlpRun().rank.pts.X {
 		if x < lo || x > hi {
 			t.Fatalf("fresh input %g outside the points' range [%g, %g]", x, lo, hi)
 		}
@@ -264,7 +264,7 @@ func TestTeacherRunsShareStart(t *testing.T) {
 				continue
 			}
 			if dim == "1" && (!sameBits(run.Model().Params(), first.Model().Params()) || !sameBits(run.Data().Y, first.Data().Y) ||
-				!sameBits(run.mlpRank.pts.X, first.mlpRank.pts.X) || !sameBits(run.Teacher().Params(), first.Teacher().Params())) {
+				!sameBits(run.mlpRun().rank.pts.X, first.mlpRun().rank.pts.X) || !sameBits(run.Teacher().Params(), first.Teacher().Params())) {
 				t.Errorf("%s differs from %s in its start", name, teacherScenarios[0])
 			}
 		}
@@ -532,15 +532,15 @@ func BenchmarkTeacherSnapshot(b *testing.B) {
 		})
 		b.Run("d"+dim+"/rank", func(b *testing.B) {
 			for b.Loop() {
-				NumericalRank(run.mlpRank.singularValues(run.mlp), c.RankTau)
+				NumericalRank(run.mlpRun().rank.singularValues(run.MLP()), c.RankTau)
 			}
 		})
 		if dim == "1" {
 			b.Run("d1/rank_explicit_svd", func(b *testing.B) {
-				p := run.mlp.NumParams()
+				p := run.MLP().NumParams()
 				jac := make([]float64, p*p)
 				for b.Loop() {
-					Jacobian(jac, run.mlp, run.mlpRank.pts)
+					Jacobian(jac, run.MLP(), run.mlpRun().rank.pts)
 					NumericalRank(SingularValues(jac, p, p), c.RankTau)
 				}
 			})
@@ -551,11 +551,11 @@ func BenchmarkTeacherSnapshot(b *testing.B) {
 			})
 		}
 		b.Run("d"+dim+"/feature_sparsity", func(b *testing.B) {
-			n := run.data.Len()
+			n := run.Data().Len()
 			for b.Loop() {
 				for l := 1; l <= 2; l++ {
-					run.mlp.Activations(l, run.act[:n*10], run.data)
-					FeatureSparsity(run.act[:n*10], n, 10, c.DupTau)
+					run.MLP().Activations(l, run.mlpRun().act[:n*10], run.Data())
+					FeatureSparsity(run.mlpRun().act[:n*10], n, 10, c.DupTau)
 				}
 			}
 		})

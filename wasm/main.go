@@ -10,12 +10,13 @@ import (
 
 	"github.com/hajimehoshi/ebiten/v2"
 
-	"kinkscope/render"
+	"kinkscope/render/app"
+	_ "kinkscope/sim/models" // the experiments kept in packages of their own
 )
 
 func main() {
-	query := render.ParseQuery(js.Global().Get("location").Get("search").String())
-	session := render.NewSession(query)
+	query := app.ParseQuery(js.Global().Get("location").Get("search").String())
+	session := app.NewSession(query)
 	page := newPage(session)
 	page.showNotes()
 	page.syncURL()

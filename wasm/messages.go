@@ -9,7 +9,7 @@ import (
 	"syscall/js"
 	"time"
 
-	"kinkscope/render"
+	"kinkscope/render/app"
 )
 
 // subscriber is a window that asked for state events.
@@ -50,13 +50,13 @@ func (p *page) listen() {
 // handleMessage applies one message and answers it. A panic while handling it is
 // answered with an error event instead of stopping the simulator.
 func (p *page) handleMessage(data string, source js.Value, origin string) {
-	var m render.Message
+	var m app.Message
 	reply := func(event string, fields map[string]any) {
 		if source.IsNull() || source.IsUndefined() {
 			return
 		}
 		guard("answering a message", func() {
-			msg := map[string]any{"kinkscope": render.MessageVersion, "event": event}
+			msg := map[string]any{"kinkscope": app.MessageVersion, "event": event}
 			if m.ID != nil {
 				msg["id"] = js.Global().Get("JSON").Call("parse", string(m.ID))
 			}
@@ -68,7 +68,7 @@ func (p *page) handleMessage(data string, source js.Value, origin string) {
 	}
 	err := guard("handling a message", func() {
 		var err error
-		if m, err = render.ParseMessage([]byte(data)); errors.Is(err, render.ErrNotOurs) {
+		if m, err = app.ParseMessage([]byte(data)); errors.Is(err, app.ErrNotOurs) {
 			return
 		} else if err != nil {
 			reply("error", map[string]any{"error": err.Error()})
@@ -82,7 +82,7 @@ func (p *page) handleMessage(data string, source js.Value, origin string) {
 }
 
 // apply carries out a valid message and answers it.
-func (p *page) apply(m render.Message, source js.Value, origin string, reply func(string, map[string]any)) {
+func (p *page) apply(m app.Message, source js.Value, origin string, reply func(string, map[string]any)) {
 	var errs []error
 	switch m.Cmd {
 	case "set":
@@ -147,7 +147,7 @@ func (p *page) notify() {
 		s := &p.subs[i]
 		if now.Sub(s.last) >= s.every {
 			s.last = now
-			post(s.target, map[string]any{"kinkscope": render.MessageVersion, "event": "state", "state": stateObject(st)}, s.origin)
+			post(s.target, map[string]any{"kinkscope": app.MessageVersion, "event": "state", "state": stateObject(st)}, s.origin)
 		}
 	}
 	finished := st.Iters > 0 && st.Iter >= st.Iters
@@ -162,7 +162,7 @@ func (p *page) notify() {
 
 // broadcast posts an event to the embedding page and to every subscriber.
 func (p *page) broadcast(event string, fields map[string]any) {
-	msg := map[string]any{"kinkscope": render.MessageVersion, "event": event}
+	msg := map[string]any{"kinkscope": app.MessageVersion, "event": event}
 	for k, v := range fields {
 		msg[k] = v
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"kinkscope/render"
+	"kinkscope/render/app"
 	"kinkscope/sim"
 )
 
@@ -20,7 +21,7 @@ import (
 // the URL and the notes list.
 type page struct {
 	*render.Game
-	session  *render.Session
+	session  *app.Session
 	resolve  js.Value // resolves window.kinkscope.ready
 	drawn    bool
 	lastURL  string
@@ -31,7 +32,7 @@ type page struct {
 	wasDiverged, wasFinished bool
 }
 
-func newPage(s *render.Session) *page {
+func newPage(s *app.Session) *page {
 	return &page{Game: render.NewGame(s), session: s}
 }
 
@@ -61,7 +62,7 @@ func (p *page) Update() error {
 // syncURL replaces the page URL's query with the session's settings, without a
 // navigation or a history entry.
 func (p *page) syncURL() {
-	q := render.EncodeQuery(p.session.Query())
+	q := app.EncodeQuery(p.session.Query())
 	if q == p.lastURL {
 		return
 	}
@@ -147,8 +148,7 @@ func (p *page) expose() {
 		return result(nil)
 	})
 	fn("config", func([]js.Value) any { return pairsObject(p.session.Config()) })
-	fn("query", func([]js.Value) any { return render.EncodeQuery(p.session.Query()) })
-	fn("notes", func([]js.Value) any { return stringsArray(p.session.Notes()) })
+	fn("query", func([]js.Value) any { return app.EncodeQuery(p.session.Query()) })
 	fn("settings", func([]js.Value) any { return settingsList() })
 	fn("scenarios", func([]js.Value) any {
 		out := js.Global().Get("Array").New()
@@ -206,7 +206,7 @@ func (p *page) expose() {
 		if n := js.Global().Get("Object").Invoke(args[0]).Length(); n > maxLoadChars {
 			return result([]error{fmt.Errorf("load: a text of %d characters, at most %d", n, maxLoadChars)})
 		}
-		m, err := render.ParseMessage([]byte(args[0].String()))
+		m, err := app.ParseMessage([]byte(args[0].String()))
 		if err == nil && m.Cmd != "load" {
 			err = fmt.Errorf("cmd %q: want load", m.Cmd)
 		}
@@ -217,7 +217,7 @@ func (p *page) expose() {
 	})
 	fn("presets", func([]js.Value) any {
 		out := js.Global().Get("Array").New()
-		for _, pr := range render.Presets {
+		for _, pr := range app.Presets {
 			out.Call("push", map[string]any{"name": pr.Name, "title": pr.Title, "caption": pr.Caption})
 		}
 		return out
@@ -230,26 +230,29 @@ func (p *page) expose() {
 	p.listen()
 }
 
+// metricsObject sets every metric of m on o under its JSON key.
+func metricsObject(o map[string]any, m *sim.Metrics) map[string]any {
+	for i := range sim.MetricList {
+		d := &sim.MetricList[i]
+		o[d.JSONKey()] = d.Value(m)
+	}
+	return o
+}
+
 // maxLoadChars bounds load()'s text before it is copied into Go; ParseMessage then
 // holds it to its own limit in bytes.
 const maxLoadChars = 64 << 10
 
-func stateObject(s render.State) map[string]any {
+func stateObject(s app.State) map[string]any {
 	runs := make([]any, len(s.Runs))
 	for i, r := range s.Runs {
-		runs[i] = map[string]any{
-			"label": r.Label, "iter": r.Iter, "lr": r.LR, "trainLoss": r.TrainLoss,
-			"testLoss": r.TestLoss, "rank": r.Rank, "featureSparsity": r.FeatureSparsity,
-			"kinks": r.Kinks, "l0": r.L0, "diverged": r.Diverged,
-		}
+		runs[i] = metricsObject(map[string]any{"label": r.Label, "diverged": r.Diverged}, &r.Metrics)
 	}
-	return map[string]any{
-		"scenario": s.Scenario, "iter": s.Iter, "iters": s.Iters, "lr": s.LR,
-		"trainLoss": s.TrainLoss, "testLoss": s.TestLoss, "rank": s.Rank,
-		"featureSparsity": s.FeatureSparsity, "kinks": s.Kinks, "l0": s.L0,
+	return metricsObject(map[string]any{
+		"scenario": s.Scenario, "iters": s.Iters,
 		"running": s.Running, "diverged": s.Diverged, "error": s.Error,
 		"frame": s.Frame, "runs": runs,
-	}
+	}, &s.Metrics)
 }
 
 func result(errs []error) map[string]any {
@@ -273,7 +276,7 @@ func settingsArg(args []js.Value) ([][2]string, error) {
 	if e := r.Get("error"); e.Type() == js.TypeString {
 		return nil, fmt.Errorf("%s", e.String())
 	}
-	m, err := render.ParseMessage([]byte(`{"kinkscope":1,"cmd":"set","settings":` + r.Get("text").String() + `}`))
+	m, err := app.ParseMessage([]byte(`{"kinkscope":1,"cmd":"set","settings":` + r.Get("text").String() + `}`))
 	if err != nil {
 		return nil, err
 	}
@@ -300,14 +303,6 @@ func pairsObject(kv [][2]string) js.Value {
 	return o
 }
 
-func stringsArray(ss []string) js.Value {
-	a := js.Global().Get("Array").New()
-	for _, s := range ss {
-		a.Call("push", s)
-	}
-	return a
-}
-
 func settingsList() js.Value {
 	a := js.Global().Get("Array").New()
 	for _, s := range sim.Settings {
@@ -315,19 +310,19 @@ func settingsList() js.Value {
 		for i, o := range s.Options {
 			opts[i] = o
 		}
-		a.Call("push", map[string]any{"key": s.Key, "doc": s.Doc, "range": s.Range, "options": opts})
+		models := []any{}
+		for _, m := range sim.ModelsReading(s.Key) {
+			models = append(models, m)
+		}
+		a.Call("push", map[string]any{"key": s.Key, "doc": s.Doc, "range": s.Range, "options": opts, "models": models})
 	}
 	return a
 }
 
 func historyArray(rows []sim.Metrics) js.Value {
 	a := js.Global().Get("Array").New()
-	for _, m := range rows {
-		a.Call("push", map[string]any{
-			"iter": m.Iter, "lr": m.LR, "trainLoss": m.TrainLoss, "testLoss": m.TestLoss, "rank": m.Rank,
-			"featureSparsity": m.FeatureSparsity, "kinks": m.Kinks, "rawKinks": m.RawKinks,
-			"l0": m.L0, "l1": m.L1,
-		})
+	for i := range rows {
+		a.Call("push", metricsObject(map[string]any{}, &rows[i]))
 	}
 	return a
 }

@@ -12,6 +12,62 @@ const embedBox = document.getElementById('embed');
 frame.src = 'sim.html' + location.search;
 
 let sim = null; // the simulator's window.kinkscope
+const settingModels = new Map(); // setting → the models that read it (none: every model)
+
+// Where the settings the simulator reports go: the schedule's with the step size,
+// the models' own (and the seeds) with the model, the rest with the optimizer.
+// decays and points have controls of their own (the decay sliders, the plot).
+const scheduleKeys = ['lr', 'lr_edge', 'eta_max', 'warmup', 'warmup_until', 'warmup_gain', 'grow_every', 'iters'];
+const seedKeys = ['model', 'seed', 'data_seed'];
+const ownControls = ['decays', 'points'];
+
+// sentence starts a setting's doc with a capital, as a label.
+function sentence(doc) {
+  return doc.charAt(0).toUpperCase() + doc.slice(1);
+}
+
+// settingField returns the control of one setting: a select for an enumeration,
+// else a text box that the simulator validates. Text, never HTML.
+function settingField(s) {
+  const div = document.createElement('div');
+  div.className = 'field';
+  if (s.models.length > 0) div.dataset.models = s.models.join(' ');
+  const label = document.createElement('label');
+  label.htmlFor = s.key;
+  label.textContent = sentence(s.doc);
+  let el;
+  if (s.options.length > 0) {
+    el = document.createElement('select');
+    for (const o of s.options) {
+      const opt = document.createElement('option');
+      opt.value = o;
+      opt.textContent = o;
+      el.appendChild(opt);
+    }
+  } else {
+    el = document.createElement('input');
+    el.type = 'text';
+    el.spellcheck = false;
+    el.placeholder = s.range;
+  }
+  el.id = s.key;
+  el.dataset.key = s.key;
+  el.title = `${s.key}, allowed: ${s.range}`;
+  div.append(label, el);
+  return div;
+}
+
+// buildSettings fills the form with a control per setting the simulator reports.
+function buildSettings(settings) {
+  for (const s of settings) {
+    settingModels.set(s.key, s.models);
+    if (ownControls.includes(s.key)) continue;
+    let place = 'training-settings';
+    if (scheduleKeys.includes(s.key)) place = 'schedule-settings';
+    else if (seedKeys.includes(s.key) || s.models.length > 0) place = 'model-settings';
+    document.getElementById(place).appendChild(settingField(s));
+  }
+}
 
 function say(message, isError = false) {
   statusLine.textContent = message;
@@ -53,6 +109,10 @@ function showConfig() {
   }
   for (const el of form.querySelectorAll('[data-models]')) {
     el.classList.toggle('hidden', !el.dataset.models.split(' ').includes(cfg.model));
+  }
+  for (const el of form.querySelectorAll('[data-needs]')) {
+    const models = settingModels.get(el.dataset.needs) || [];
+    el.classList.toggle('hidden', models.length > 0 && !models.includes(cfg.model));
   }
   const info = sim.scenarios().find((s) => s.name === cfg.scenario);
   document.getElementById('caption').textContent = info ? info.caption : '';
@@ -126,6 +186,7 @@ async function copy(textValue, what) {
 
 async function main() {
   sim = await connect();
+  buildSettings(sim.settings());
   const select = document.getElementById('scenario');
   for (const s of sim.scenarios()) {
     const opt = document.createElement('option');

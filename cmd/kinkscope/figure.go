@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
+	"kinkscope/render/figure"
 	"kinkscope/sim"
 )
 
@@ -27,55 +28,32 @@ const (
 	headerHeight = 0.7 * vg.Inch
 )
 
-// figureSize returns the width and height of run r's figure.
-func figureSize(r *sim.Run) (vg.Length, vg.Length) {
-	if r.MLP() != nil {
-		return figureWidth * 3 / 2, figureHeight
-	}
-	return figureWidth, figureHeight
+// figureSize returns the width and height of a figure whose widest row has cols
+// panels: each column as wide as in the 2×2 figure.
+func figureSize(cols int) (vg.Length, vg.Length) {
+	return figureWidth * vg.Length(max(cols, 2)) / 2, figureHeight
 }
 
-// Colors, after the reference: the small or constant step lightest, larger steps and
-// later decays darker (light steel blue → cornflower → blue → midnight blue).
-var (
-	colorLightSteel = color.RGBA{R: 176, G: 196, B: 222, A: 255}
-	colorCornflower = color.RGBA{R: 100, G: 149, B: 237, A: 255}
-	colorBlue       = color.RGBA{R: 0, G: 0, B: 255, A: 255}
-	colorMidnight   = color.RGBA{R: 25, G: 25, B: 112, A: 255}
-	colorOther      = color.RGBA{R: 0, G: 0, B: 205, A: 255} // medium blue: the SDE and other runs
-	colorDecay      = color.Gray{Y: 110}
-	colorGrid       = color.Gray{Y: 222}
-	colorKink       = color.RGBA{R: 220, G: 80, B: 20, A: 255}
-	colorTeacher    = color.Gray{Y: 90}
-	colorAlert      = color.RGBA{R: 190, G: 0, B: 0, A: 255}
-)
-
-// scenarioColors gives each reference run the color of its curve in the paper.
-var scenarioColors = map[string]color.Color{
-	"relu1d-small": colorCornflower,
-	"relu1d-large": colorMidnight,
-	"diag-const":   colorLightSteel,
-	"diag-decay10": colorCornflower,
-	"diag-decay30": colorBlue,
-	"diag-decay50": colorMidnight,
-
-	"teacher3-const":   colorLightSteel,
-	"teacher3-decay10": colorCornflower,
-	"teacher3-decay30": colorBlue,
-	"teacher3-decay50": colorMidnight,
+// figureCols returns the number of panels of the figure's widest row.
+func figureCols(v sim.Views) int {
+	n := 0
+	for _, row := range v.Figure {
+		n = max(n, len(row))
+	}
+	return n
 }
 
 // writeFigure draws the figure of run r in format "png" or "svg".
 func writeFigure(w io.Writer, format string, r *sim.Run) error {
 	switch format {
 	case "png":
-		width, height := figureSize(r)
+		width, height := figureSize(figureCols(r.Views()))
 		c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(figureDPI))
 		drawFigure(draw.New(c), r)
 		_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
 		return err
 	case "svg":
-		c := vgsvg.New(figureSize(r))
+		c := vgsvg.New(figureSize(figureCols(r.Views())))
 		drawFigure(draw.New(c), r)
 		_, err := c.WriteTo(w)
 		return err
@@ -83,95 +61,49 @@ func writeFigure(w io.Writer, format string, r *sim.Run) error {
 	return fmt.Errorf("unknown figure format %q", format)
 }
 
-// drawFigure draws the header and the panels of the reference: for a ReLU net train
-// loss, final predictor, Jacobian rank and feature sparsity; for a diagonal net train
-// loss, test loss, Jacobian rank and ‖β‖₀; for the mlp train loss, test loss, the
-// final predictor against the teacher (1D) or the test predictions against the
-// teacher's labels, Jacobian rank and the feature sparsity of hidden layers 1 and 2.
+// drawFigure draws the header and the panels the run's model offers for the figure
+// (sim.Views.Figure): after the reference, for a ReLU net train loss, final
+// predictor, Jacobian rank and feature sparsity; for a diagonal net train loss, test
+// loss, Jacobian rank and ‖β‖₀; for the mlp train loss, test loss, the final
+// predictor against the teacher (1D) or the test predictions against the teacher's
+// labels, Jacobian rank and the feature sparsity of hidden layers 1 and 2.
 func drawFigure(dc draw.Canvas, r *sim.Run) {
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
 
 	cfg := r.Config()
-	rows := r.History().Rows()
+	curve, ok := figure.ScenarioColor(cfg.Scenario)
+	if !ok || cfg.Method == sim.MethodSDE {
+		curve = figure.MediumBlue
+	}
+	views := r.Views()
+	pic := r.Picture(sim.PictureOptions{GridPoints: predictorPoints, GridMargin: predictorMargin, Fit: true})
+	series := []figure.RunHistory{{Rows: r.History().Rows(), Color: curve}}
 	sched := r.Schedule()
 	decays := sched.DecayIters()
-	curve, ok := scenarioColors[cfg.Scenario]
-	if !ok || cfg.Method == sim.MethodSDE {
-		curve = colorOther
-	}
-	lastIter := 0
-	if len(rows) > 0 {
-		lastIter = rows[len(rows)-1].Iter
-	}
-
-	iters := func(f func(sim.Metrics) float64) ([]float64, []float64) {
-		xs, ys := make([]float64, len(rows)), make([]float64, len(rows))
-		for i, m := range rows {
-			xs[i], ys[i] = float64(m.Iter), f(m)
-		}
-		return xs, ys
-	}
-	// logPanel and linearPanel return a panel of one metric over the iterations.
-	logPanel := func(title, ylabel, legend string, f func(sim.Metrics) float64) *plot.Plot {
-		p := curvePanel(title, ylabel, lastIter, decays, legend)
-		xs, ys := iters(f)
-		addCurve(p, xs, ys, curve, true)
-		logRange(&p.Y, ys)
-		return p
-	}
-	linearPanel := func(title, ylabel string, f func(sim.Metrics) float64) *plot.Plot {
-		p := curvePanel(title, ylabel, lastIter, decays, "")
-		xs, ys := iters(f)
-		addCurve(p, xs, ys, curve, false)
-		linearRange(&p.Y, ys)
-		return p
-	}
-
-	loss := logPanel("Train loss", lossLabel("train", cfg.Loss, r.Data().Len()), decayLabel(cfg.Decays),
-		func(m sim.Metrics) float64 { return m.TrainLoss })
-	rank := linearPanel("Jacobian rank", fmt.Sprintf("rank of φ on fresh points (p = %d)", r.Model().NumParams()),
-		func(m sim.Metrics) float64 { return m.Rank })
+	legend := decayLabel(cfg.Decays)
 	var plots [][]*plot.Plot
-	switch {
-	case r.Diagonal() != nil:
-		test := logPanel("Test loss", lossLabel("test", cfg.Loss, r.Test().Len()), "",
-			func(m sim.Metrics) float64 { return m.TestLoss })
-		l0 := linearPanel("Sparsity ‖β‖₀", fmt.Sprintf("coordinates k with |u_k v_k| > %g", sim.L0Threshold),
-			func(m sim.Metrics) float64 { return m.L0 })
-		plots = [][]*plot.Plot{{loss, test}, {rank, l0}}
-	case r.MLP() != nil:
-		test := logPanel("Test loss", lossLabel("test", cfg.Loss, r.Test().Len()), "",
-			func(m sim.Metrics) float64 { return m.TestLoss })
-		fit := testFitPanel(r, curve)
-		if r.MLP().InputDim() == 1 {
-			fit = predictorPanel(r, curve)
+	for _, row := range views.Figure {
+		var ps []*plot.Plot
+		for _, p := range row {
+			ps = append(ps, figurePanel(p, series, decays, &legend, &pic, curve))
 		}
-		sparsity := func(layer int, f func(sim.Metrics) float64) *plot.Plot {
-			title := fmt.Sprintf("Feature sparsity, layer %d", layer)
-			if layer > r.MLP().Depth() {
-				title += " (none: one hidden layer)"
-			}
-			return linearPanel(title, fmt.Sprintf("feature sparsity (%%), τ_dup = %g", cfg.DupTau), f)
-		}
-		plots = [][]*plot.Plot{{loss, test, fit}, {rank,
-			sparsity(1, func(m sim.Metrics) float64 { return 100 * m.FeatureSparsityL1 }),
-			sparsity(2, func(m sim.Metrics) float64 { return 100 * m.FeatureSparsityL2 })}}
-	default:
-		sparsity := linearPanel("Feature sparsity", "feature sparsity (%)",
-			func(m sim.Metrics) float64 { return 100 * m.FeatureSparsity })
-		plots = [][]*plot.Plot{{loss, predictorPanel(r, curve)}, {rank, sparsity}}
+		plots = append(plots, ps)
 	}
 
 	header := plot.New().Title.TextStyle
 	header.Font.Size = vg.Points(15)
-	line1, line2, alert := headerText(r)
+	line1, line2, alert := headerText(r, views)
 	dc.FillText(header, vg.Point{X: dc.Center().X, Y: dc.Max.Y - headerHeight/8}, line1)
 	if alert {
-		header.Color = colorAlert
+		header.Color = figure.Alert
 	}
 	dc.FillText(header, vg.Point{X: dc.Center().X, Y: dc.Max.Y - headerHeight/2}, line2)
+	drawTiles(dc, plots)
+}
 
+// drawTiles draws the panels in a grid under the header.
+func drawTiles(dc draw.Canvas, plots [][]*plot.Plot) {
 	body := draw.Crop(dc, 0, 0, 0, -headerHeight)
 	tiles := draw.Tiles{Rows: len(plots), Cols: len(plots[0]),
 		PadX: 0.45 * vg.Inch, PadY: 0.35 * vg.Inch,
@@ -179,34 +111,81 @@ func drawFigure(dc draw.Canvas, r *sim.Run) {
 	canvases := plot.Align(plots, tiles, body)
 	for i := range plots {
 		for j, p := range plots[i] {
-			p.Draw(canvases[i][j])
+			if p != nil {
+				p.Draw(canvases[i][j])
+			}
 		}
 	}
 }
 
+// figurePanel draws one panel by its kind. The first panel of metrics gets the
+// decay legend (then *legend is cleared).
+func figurePanel(p sim.Panel, runs []figure.RunHistory, decays []int, legend *string, pic *sim.Picture, curve color.Color) *plot.Plot {
+	switch p.Kind {
+	case sim.PanelMetrics:
+		pl := metricsPanel(p, runs, decays, *legend)
+		*legend = ""
+		return pl
+	case sim.PanelPredictor:
+		return predictorPanel(pic, curve)
+	case sim.PanelFit:
+		return testFitPanel(pic, curve)
+	}
+	pl := plot.New()
+	pl.Title.Text = p.Title
+	return pl
+}
+
+// metricsPanel paints a panel of metrics as render/figure describes it, with
+// legend as the decay lines' legend entry (none when "").
+func metricsPanel(p sim.Panel, runs []figure.RunHistory, decays []int, legend string) *plot.Plot {
+	lastIter := 0
+	for _, r := range runs {
+		if len(r.Rows) > 0 {
+			lastIter = max(lastIter, r.Rows[len(r.Rows)-1].Iter)
+		}
+	}
+	return plotOf(figure.MetricsPlot(p, runs, lastIter, decays, math.NaN()), legend)
+}
+
+// plotOf paints a figure.Plot with gonum/plot. A log axis plots log₁₀ y on a linear
+// axis, ticked at whole decades (see addCurve and decadeTicks).
+func plotOf(fp figure.Plot, decayLegend string) *plot.Plot {
+	var decays []int
+	for _, x := range fp.VLines {
+		decays = append(decays, int(x))
+	}
+	pl := curvePanel(fp.Title, fp.YLabel, int(fp.X.Hi), decays, decayLegend)
+	pl.X.Label.Text = fp.XLabel
+	for _, s := range fp.Series {
+		addCurve(pl, s.X, s.Y, s.Color, fp.Y.Log)
+	}
+	for _, e := range fp.Legend {
+		addLegendLine(pl, e.Label, e.Color)
+	}
+	if fp.Y.Log {
+		pl.Y.Min, pl.Y.Max = math.Log10(fp.Y.Lo), math.Log10(fp.Y.Hi)
+		pl.Y.Tick.Marker = decadeTicks{}
+	} else {
+		pl.Y.Min, pl.Y.Max = fp.Y.Lo, fp.Y.Hi
+		pl.Y.Tick.Marker = niceTicks{}
+	}
+	return pl
+}
+
 // headerText describes the run in two lines, the settings and the outcome, and
 // reports whether it diverged.
-func headerText(r *sim.Run) (settings, outcome string, diverged bool) {
+func headerText(r *sim.Run, views sim.Views) (settings, outcome string, diverged bool) {
 	cfg := r.Config()
 	sched := r.Schedule()
 	step := fmt.Sprintf("step size %.3g", sched.At(0))
 	if peak := sched.Peak(); peak != sched.At(0) {
 		step += fmt.Sprintf(" → peak %.3g", peak)
 	}
-	model := fmt.Sprintf("width %d", cfg.Width)
-	switch cfg.Model {
-	case sim.ModelDiagonal:
-		model = fmt.Sprintf("d = %d, n = %d, r = %d", cfg.Dim, cfg.Samples, cfg.Support)
-	case sim.ModelMLP:
-		model = fmt.Sprintf("d = %d, layers %s, n = %d", cfg.Dim, cfg.Get("layers"), r.Data().Len())
-		if !cfg.Biases {
-			model += ", no biases"
-		}
-	}
 	settings = strings.Join([]string{
 		cfg.Scenario,
 		fmt.Sprintf("seed %d", cfg.Seed),
-		model,
+		views.Caption,
 		methodText(cfg),
 		step,
 		fmt.Sprintf("N = %d", cfg.Iters),
@@ -214,22 +193,7 @@ func headerText(r *sim.Run) (settings, outcome string, diverged bool) {
 	if err := r.Err(); err != nil {
 		return settings, err.Error(), true
 	}
-	m := r.Latest()
-	switch {
-	case r.Diagonal() != nil:
-		outcome = fmt.Sprintf("after %d iterations: train loss %.3g · test loss %.3g · rank %g · ‖β‖₀ = %g",
-			r.Iter(), m.TrainLoss, m.TestLoss, m.Rank, m.L0)
-	case r.MLP() != nil:
-		outcome = fmt.Sprintf("after %d iterations: train loss %.3g · test loss %.3g · rank %g · feature sparsity %.1f %% (layer 1), %.1f %% (layer 2)",
-			r.Iter(), m.TrainLoss, m.TestLoss, m.Rank, 100*m.FeatureSparsityL1, 100*m.FeatureSparsityL2)
-		if r.MLP().InputDim() == 1 {
-			outcome += fmt.Sprintf(" · %s (teacher %d)", plural(int(m.Kinks), "kink"), r.TeacherKinks().Visible)
-		}
-	default:
-		outcome = fmt.Sprintf("after %d iterations: train loss %.3g · rank %g · feature sparsity %.1f %% · %s",
-			r.Iter(), m.TrainLoss, m.Rank, 100*m.FeatureSparsity, plural(int(m.Kinks), "kink"))
-	}
-	return settings, outcome, false
+	return settings, fmt.Sprintf("after %d iterations: %s", r.Iter(), metricsSentence(r, " · ", 3)), false
 }
 
 // methodText names the optimizer with what sets its noise: the batch of SGD, δ of
@@ -258,15 +222,6 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// lossLabel names a loss axis: which set, the per-sample loss and the sample count.
-func lossLabel(set string, l sim.Loss, n int) string {
-	per := "(h(x) − y)²"
-	if l == sim.LossHalfMSE {
-		per += "/2"
-	}
-	return fmt.Sprintf("%s loss, mean %s over %d samples", set, per, n)
-}
-
 func decayLabel(ds []sim.Decay) string {
 	if len(ds) == 0 {
 		return ""
@@ -288,7 +243,7 @@ func curvePanel(title, ylabel string, lastIter int, decays []int, legend string)
 	p.X.Min, p.X.Max = 0, float64(max(lastIter, 1))
 	p.X.Tick.Marker = niceTicks{}
 	p.Add(lightGrid())
-	v := vlines{style: draw.LineStyle{Color: colorDecay, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}}
+	v := vlines{style: draw.LineStyle{Color: figure.Decay, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}}
 	for _, it := range decays {
 		v.xs = append(v.xs, float64(it))
 	}
@@ -305,7 +260,7 @@ func curvePanel(title, ylabel string, lastIter int, decays []int, legend string)
 // a grid line, as a constant rank of 200 does.
 func lightGrid() *plotter.Grid {
 	g := plotter.NewGrid()
-	g.Vertical.Color, g.Horizontal.Color = colorGrid, colorGrid
+	g.Vertical.Color, g.Horizontal.Color = figure.Grid, figure.Grid
 	return g
 }
 
@@ -353,27 +308,6 @@ func usable(v float64, logY bool) bool {
 	return !math.IsNaN(v) && !math.IsInf(v, 0) && (!logY || v > 0)
 }
 
-// logRange sets up an axis for log₁₀ values (see addCurve) spanning whole decades
-// around the usable values of ys, or 10⁻⁴…1 when there are none. Plotting log₁₀ y
-// on a linear axis instead of using plot.LogScale avoids LogScale's panics on
-// non-positive ranges and its axis label placed at the arithmetic midpoint.
-func logRange(a *plot.Axis, ys []float64) {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, y := range ys {
-		if usable(y, true) {
-			lo, hi = min(lo, y), max(hi, y)
-		}
-	}
-	if lo > hi {
-		lo, hi = 1e-4, 1
-	}
-	a.Min, a.Max = math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
-	if a.Max <= a.Min {
-		a.Max = a.Min + 1
-	}
-	a.Tick.Marker = decadeTicks{}
-}
-
 // decadeTicks marks an axis of log₁₀ values: labeled ticks at whole decades, with
 // minor ticks at 2…9 times each. Over more than ten decades only every other decade
 // (or fewer) is labeled and minor ticks go; over more than thirty, unlabeled
@@ -411,19 +345,6 @@ func pow10Label(k int) string {
 		return strconv.FormatFloat(math.Pow10(k), 'f', -1, 64)
 	}
 	return "1e" + strconv.Itoa(k)
-}
-
-// linearRange starts a linear axis at zero and leaves a little room above the
-// largest usable value.
-func linearRange(a *plot.Axis, ys []float64) {
-	hi := 0.0
-	for _, y := range ys {
-		if usable(y, false) {
-			hi = max(hi, y)
-		}
-	}
-	a.Min, a.Max = 0, max(hi*1.08, 1)
-	a.Tick.Marker = niceTicks{}
 }
 
 // niceTicks labels about five round values (1, 2 or 5 times a power of ten) with as
@@ -471,31 +392,21 @@ func formatTick(v float64) string {
 // each visible kink as a triangle on the x axis; for the mlp also the teacher, dashed,
 // with its visible kinks as grey triangles pointing down just above the predictor's,
 // so that a kink the student shares with the teacher reads as ▼ over ▲.
-func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
-	ks := r.KinkSummary()
-	teacher := r.Teacher()
+func predictorPanel(pic *sim.Picture, c color.Color) *plot.Plot {
+	ks := pic.Kinks
+	teacher := pic.Teacher != nil
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("Final predictor: %s (%s)", plural(ks.Visible, "kink"), plural(ks.Raw, "single-neuron kink"))
-	if teacher != nil {
-		p.Title.Text = fmt.Sprintf("Final predictor: %s, teacher %d", plural(ks.Visible, "kink"), r.TeacherKinks().Visible)
+	if teacher {
+		p.Title.Text = fmt.Sprintf("Final predictor: %s, teacher %d", plural(ks.Visible, "kink"), pic.TeacherKinks.Visible)
 	}
 	p.X.Label.Text = "x"
 	p.Y.Label.Text = "h(x)"
 	p.Add(lightGrid())
 
-	ds := r.Data()
-	grid := predictorGrid(ds)
-	h := predictorOf(r)
-	hs, ts := make([]float64, len(grid)), []float64(nil)
-	for i, x := range grid {
-		hs[i] = h(x)
-	}
-	curves := [][]float64{hs, ds.Y}
-	if teacher != nil {
-		ts = make([]float64, len(grid))
-		for i, x := range grid {
-			ts[i] = teacher.At(x)
-		}
+	grid, hs, ts := pic.X, pic.H, pic.Teacher
+	curves := [][]float64{hs, pic.DataY}
+	if teacher {
 		curves = append(curves, ts)
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -512,7 +423,7 @@ func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
 	span := max(hi-lo, 1e-9)
 	// Room below for the kink marks, above for the legend.
 	p.Y.Min, p.Y.Max = lo-0.12*span, hi+0.3*span
-	if teacher != nil {
+	if teacher {
 		// Two rows of marks, and a legend of five entries.
 		p.Y.Min, p.Y.Max = lo-0.22*span, hi+0.4*span
 		p.Legend.Left = higherOnRight(grid, hs)
@@ -520,13 +431,13 @@ func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
 	p.X.Min, p.X.Max = grid[0], grid[len(grid)-1]
 	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
 
-	if teacher != nil {
+	if teacher {
 		for i, seg := range segments(grid, ts, false) {
 			l, err := plotter.NewLine(seg)
 			if err != nil {
 				continue
 			}
-			l.Color = colorTeacher
+			l.Color = figure.Teacher
 			l.Width = vg.Points(1.3)
 			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 			p.Add(l)
@@ -547,20 +458,20 @@ func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
 			p.Legend.Add("predictor", l)
 		}
 	}
-	pts := make(plotter.XYs, 0, ds.Len())
-	for i := 0; i < ds.Len(); i++ {
-		pts = append(pts, plotter.XY{X: ds.Input(i)[0], Y: ds.Y[i]})
+	pts := make(plotter.XYs, 0, len(pic.DataX))
+	for i, x := range pic.DataX {
+		pts = append(pts, plotter.XY{X: x, Y: pic.DataY[i]})
 	}
 	if s, err := plotter.NewScatter(pts); err == nil {
 		radius := vg.Points(3.5)
-		if ds.Len() > 20 {
+		if len(pts) > 20 {
 			radius = vg.Points(2.5)
 		}
 		s.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: radius, Shape: draw.CircleGlyph{}}
 		p.Add(s)
 		p.Legend.Add("data", s)
 	}
-	marks := axisMarks{glyph: draw.GlyphStyle{Color: colorKink, Radius: vg.Points(4.5), Shape: draw.PyramidGlyph{}}}
+	marks := axisMarks{glyph: draw.GlyphStyle{Color: figure.Kink, Radius: vg.Points(4.5), Shape: draw.PyramidGlyph{}}}
 	for _, k := range ks.Clusters {
 		if k.Visible {
 			marks.xs = append(marks.xs, k.X)
@@ -570,9 +481,9 @@ func predictorPanel(r *sim.Run, c color.Color) *plot.Plot {
 		p.Add(marks)
 		p.Legend.Add("kink", marks)
 	}
-	if teacher != nil {
-		tm := axisMarks{row: 1, glyph: draw.GlyphStyle{Color: colorTeacher, Radius: vg.Points(4.5), Shape: downTriangle{}}}
-		for _, k := range r.TeacherKinks().Clusters {
+	if teacher {
+		tm := axisMarks{row: 1, glyph: draw.GlyphStyle{Color: figure.Teacher, Radius: vg.Points(4.5), Shape: downTriangle{}}}
+		for _, k := range pic.TeacherKinks.Clusters {
 			if k.Visible {
 				tm.xs = append(tm.xs, k.X)
 			}
@@ -609,17 +520,16 @@ func higherOnRight(xs, ys []float64) bool {
 // testFitPanel draws the final predictions on the test inputs against the teacher's
 // labels, with the diagonal h = y of a perfect fit: the view of the fit when the
 // inputs have more than one dimension.
-func testFitPanel(r *sim.Run, c color.Color) *plot.Plot {
-	test, n := r.Test(), r.Model()
+func testFitPanel(pic *sim.Picture, c color.Color) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = "Final predictions on the test set"
 	p.X.Label.Text = "teacher y"
 	p.Y.Label.Text = "prediction h(x)"
 	p.Add(lightGrid())
-	pts := make(plotter.XYs, 0, test.Len())
+	pts := make(plotter.XYs, 0, len(pic.Fit))
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for i := 0; i < test.Len(); i++ {
-		y, h := test.Y[i], n.Predict(test.Input(i))
+	for i, h := range pic.Fit {
+		y := pic.FitTruth[i]
 		if !usable(h, false) {
 			continue
 		}
@@ -633,7 +543,7 @@ func testFitPanel(r *sim.Run, c color.Color) *plot.Plot {
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = lo-pad, hi+pad, lo-pad, hi+pad
 	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
 	if l, err := plotter.NewLine(plotter.XYs{{X: lo - pad, Y: lo - pad}, {X: hi + pad, Y: hi + pad}}); err == nil {
-		l.Color = colorTeacher
+		l.Color = figure.Teacher
 		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 		p.Add(l)
 		p.Legend.Add("h = y", l)
@@ -705,4 +615,15 @@ func (downTriangle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) 
 	path.Line(vg.Point{X: pt.X + dx, Y: pt.Y + dy})
 	path.Close()
 	c.Fill(path)
+}
+
+// addLegendLine adds a legend entry for a curve of color c.
+func addLegendLine(p *plot.Plot, label string, c color.Color) {
+	l, err := plotter.NewLine(plotter.XYs{{}, {}})
+	if err != nil {
+		return
+	}
+	l.Color, l.Width = c, vg.Points(1.3)
+	p.Legend.Add(label, l)
+	p.Legend.Top = true
 }

@@ -36,7 +36,7 @@ func FuzzReadInit(f *testing.F) {
 		// The model's first scenario. Size 0 leaves the size (width, dim) to the
 		// file; otherwise it is set explicitly (-set width=N) and the file must agree.
 		// For the mlp, whose file lists θ, a size picks a small network instead.
-		kind := sim.ModelKind(int(model) % 3)
+		kind := sim.ModelNames()[int(model)%len(sim.ModelNames())]
 		var cfg sim.Config
 		for _, s := range sim.Scenarios {
 			if c, _ := sim.Scenario(s.Name); c.Model == kind {
@@ -44,7 +44,7 @@ func FuzzReadInit(f *testing.F) {
 				break
 			}
 		}
-		l := layoutOf(kind)
+		l := layoutOf(&cfg)
 		sizeSet := size > 0
 		if sizeSet {
 			switch kind {
@@ -55,7 +55,7 @@ func FuzzReadInit(f *testing.F) {
 				mustSetting(t, &cfg, "support", "1")
 				fallthrough
 			default:
-				mustSetting(t, &cfg, l.size, strconv.Itoa(int(size)))
+				mustSetting(t, &cfg, l.Size, strconv.Itoa(int(size)))
 			}
 		}
 		if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -70,14 +70,14 @@ func FuzzReadInit(f *testing.F) {
 			}
 			return
 		}
-		rows := len(theta) / len(l.columns)
+		rows := len(theta) / len(l.Columns)
 		switch {
 		case kind == sim.ModelMLP:
 			if want := sim.MLPParams(cfg.Dim, cfg.Layers, cfg.Biases); len(theta) != want {
 				t.Fatalf("readInit(%q): %d parameters for the mlp, want %d", data, len(theta), want)
 			}
-		case cfg.Get(l.size) != strconv.Itoa(rows) || len(theta)%len(l.columns) != 0:
-			t.Fatalf("readInit(%q): %d numbers for %s = %s", data, len(theta), l.size, cfg.Get(l.size))
+		case cfg.Get(l.Size) != strconv.Itoa(rows) || len(theta)%len(l.Columns) != 0:
+			t.Fatalf("readInit(%q): %d numbers for %s = %s", data, len(theta), l.Size, cfg.Get(l.Size))
 		}
 		if changed := cfg.Changed(); sizeSet && !slices.Equal(changed, before) {
 			t.Fatalf("readInit(%q) changed the settings %q to %q, though the size was set explicitly", data, before, changed)
@@ -88,7 +88,7 @@ func FuzzReadInit(f *testing.F) {
 		if rows <= 64 { // a run measures its start: keep the fuzzer fast
 			r, err := sim.NewRunFrom(cfg, theta)
 			if err != nil {
-				t.Fatalf("readInit(%q) accepted %d %ss, but NewRunFrom = %v", data, rows, l.row, err)
+				t.Fatalf("readInit(%q) accepted %d %ss, but NewRunFrom = %v", data, rows, l.Row, err)
 			}
 			if !sameFloats(r.Model().Params(), theta) {
 				t.Fatalf("readInit(%q): the run does not start from the file's numbers", data)

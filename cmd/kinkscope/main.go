@@ -3,6 +3,7 @@
 //
 //	kinkscope list
 //	kinkscope run -scenario relu1d-large -out out/large [-seed N] [-set key=value …] [-init params.csv]
+//	kinkscope run -compare 'scenario:diag-const;diag-decay10;diag-decay30;diag-decay50' -out out/decays
 //	kinkscope sweep -out DIR [-scenario NAME] [-vary key=v1;v2] [-seeds 1-10] [-data-seeds 1-10] [-shard i/n]
 //	kinkscope sweep merge -out DIR [SHARD_DIR …]
 //	kinkscope edge -scenario NAME [-set key=value …] [-data-seeds 1-20]
@@ -21,6 +22,7 @@ import (
 	"strings"
 
 	"kinkscope/sim"
+	_ "kinkscope/sim/models" // the experiments kept in packages of their own
 )
 
 // Exit statuses: a diverged run (or an output that could not be written) is 1, a
@@ -89,9 +91,14 @@ usage:
   kinkscope list                 the scenarios
   kinkscope run -scenario NAME -out DIR [-seed N] [-set key=value ...] [-init params.csv]
                                  run headless; write metrics.csv, params.csv, init.csv,
-                                 predictor.csv (relu1d; mlp with dim 1) or beta.csv (diag),
+                                 predictor.csv (a 1D predictor) or beta.csv (coefficients),
                                  settings.txt, figure.png and figure.svg to DIR; -init reads
                                  a params.csv
+  kinkscope run -compare KEY:V1;V2[;V3;V4] -out DIR [-scenario NAME] [-seed N] [-set ...]
+                                 run 2 to 4 runs that differ in one setting (or
+                                 scenario:NAME;NAME…); write metrics-N-LABEL.csv per run,
+                                 settings.txt, compare.png and compare.svg, the runs
+                                 overlaid in the reference's colors
   kinkscope sweep -out DIR [-scenario NAME] [-vary key=v1;v2;…] [-set key=value ...]
                   [-seeds 1-10] [-data-seeds 1-10] [-at 0.5] [-j N] [-shard i/n]
                                  run a grid of settings × data seeds × seeds on every
@@ -109,17 +116,21 @@ usage:
                                  write the simulator as one HTML file that works from
                                  disk (default dist/kinkscope-offline.html; make dist)
   kinkscope help                 this text
-
-parameters (params.csv, init.csv and -init):
-  relu1d  header w,b,a: one row per neuron
-  diag    header u,v: one row per coordinate
-  mlp     header theta: one row per parameter, layer by layer from the input: W₁ row
-          by row (row j holds the weights into neuron j), b₁, W₂, b₂, …, then the
-          output weights w_out and the output bias b_out; without biases no b's.
-          Layers 10,10 on dim 1 make 10 + 10 + 100 + 10 + 10 + 1 = 141 rows.
-
-settings (-set key=value; the scenario gives the defaults):
 `)
+	fmt.Fprint(w, "\nparameters (params.csv, init.csv and -init):\n")
+	for _, e := range sim.Experiments() {
+		for _, sc := range sim.Scenarios {
+			if c, _ := sim.Scenario(sc.Name); c.Model == e.Name() {
+				l := e.Layout(&c)
+				fmt.Fprintf(w, "  %-7s header %s: one row per %s\n", e.Name(), l.Header(), l.Row)
+				if l.Doc != "" {
+					fmt.Fprintf(w, "          %s\n", strings.ReplaceAll(l.Doc, "\n", "\n          "))
+				}
+				break
+			}
+		}
+	}
+	fmt.Fprint(w, "\nsettings (-set key=value; the scenario gives the defaults):\n")
 	width := 0
 	for _, s := range sim.Settings {
 		width = max(width, len(s.Key))

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"kinkscope/render/figure"
 	"kinkscope/sim"
 )
 
@@ -23,42 +24,17 @@ const (
 	predictorMargin = 0.05
 )
 
-// metricsHeader is the first line of metrics.csv. A metric that does not apply to
-// the run's model (kinks of a diagonal net, ‖β‖₀ of a ReLU net, the per-layer
-// feature sparsity of anything but the mlp) is NaN. Columns added later go at the
-// end, so that scripts reading the earlier ones by position keep working.
-const metricsHeader = "iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1,feature_sparsity_l1,feature_sparsity_l2"
-
 // betaHeader is the first line of beta.csv.
 const betaHeader = "k,beta,beta_star"
 
-// paramLayout is how a model's θ reads as a table (params.csv, init.csv and what
-// -init reads): θ is the concatenation of the columns, one row per neuron or
-// coordinate, or for the mlp one column with a row per parameter in θ's order.
-type paramLayout struct {
-	columns []string // the header
-	size    string   // the setting the number of rows sets, or "" when rows are parameters
-	row     string   // what a row is
-}
-
-var (
-	reluLayout     = paramLayout{columns: []string{"w", "b", "a"}, size: "width", row: "neuron"}
-	diagonalLayout = paramLayout{columns: []string{"u", "v"}, size: "dim", row: "coordinate"}
-	mlpLayout      = paramLayout{columns: []string{"theta"}, row: "parameter"}
-)
-
-// layoutOf returns the parameter table of model m.
-func layoutOf(m sim.ModelKind) paramLayout {
-	switch m {
-	case sim.ModelDiagonal:
-		return diagonalLayout
-	case sim.ModelMLP:
-		return mlpLayout
+// layoutOf returns the parameter table of cfg's model.
+func layoutOf(cfg *sim.Config) sim.ParamLayout {
+	e, err := cfg.Experiment()
+	if err != nil {
+		panic("kinkscope: " + err.Error()) // DecodeSettings validated the model
 	}
-	return reluLayout
+	return e.Layout(cfg)
 }
-
-func (l paramLayout) header() string { return strings.Join(l.columns, ",") }
 
 // outputFile is one file of a run's output directory.
 type outputFile struct {
@@ -66,27 +42,33 @@ type outputFile struct {
 	write func(io.Writer) error
 }
 
-// writeOutputs writes every output of run r into dir. The files are written into a
-// temporary directory next to dir first and moved into dir only when all of them are
-// complete, so an interrupted or failed write leaves no partial set behind.
+// writeOutputs writes every output of run r into dir (writeFiles).
 func writeOutputs(dir string, r *sim.Run, cfg sim.Config, theta0 []float64, initPath string) error {
-	layout := layoutOf(cfg.Model)
+	layout := layoutOf(&cfg)
+	pic := r.Picture(sim.PictureOptions{GridPoints: predictorPoints, GridMargin: predictorMargin})
 	files := []outputFile{
 		{"metrics.csv", func(w io.Writer) error { return writeMetrics(w, r.History().Rows()) }},
 		{"params.csv", func(w io.Writer) error { return writeParams(w, layout, r.Model().Params()) }},
 		{"init.csv", func(w io.Writer) error { return writeParams(w, layout, theta0) }},
 	}
-	switch {
-	case r.Diagonal() != nil:
-		files = append(files, outputFile{"beta.csv", func(w io.Writer) error { return writeBeta(w, r) }})
-	case r.MLP() == nil || r.MLP().InputDim() == 1:
-		files = append(files, outputFile{"predictor.csv", func(w io.Writer) error { return writePredictor(w, r) }})
+	if pic.Coef != nil {
+		files = append(files, outputFile{"beta.csv", func(w io.Writer) error { return writeBeta(w, &pic) }})
+	}
+	if pic.H != nil {
+		files = append(files, outputFile{"predictor.csv", func(w io.Writer) error { return writePredictor(w, &pic) }})
 	}
 	files = append(files,
 		outputFile{"settings.txt", func(w io.Writer) error { return writeSettings(w, cfg, initPath) }},
 		outputFile{"figure.png", func(w io.Writer) error { return writeFigure(w, "png", r) }},
 		outputFile{"figure.svg", func(w io.Writer) error { return writeFigure(w, "svg", r) }},
 	)
+	return writeFiles(dir, files)
+}
+
+// writeFiles writes the files into dir. They are written into a temporary directory
+// next to dir first and moved into dir only when all of them are complete, so an
+// interrupted or failed write leaves no partial set behind.
+func writeFiles(dir string, files []outputFile) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -136,18 +118,24 @@ func writeFile(path string, write func(io.Writer) error) error {
 }
 
 // formatFloat writes v with the shortest decimal that reads back to v.
-func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+func formatFloat(v float64) string { return figure.FormatExact(v) }
 
+// writeMetrics writes metrics.csv: a column per metric of sim.MetricList. A metric
+// that does not apply to the run's model is NaN.
 func writeMetrics(w io.Writer, rows []sim.Metrics) error {
-	if _, err := fmt.Fprintln(w, metricsHeader); err != nil {
+	keys := make([]string, len(sim.MetricList))
+	for i, d := range sim.MetricList {
+		keys[i] = d.Key
+	}
+	if _, err := fmt.Fprintln(w, strings.Join(keys, ",")); err != nil {
 		return err
 	}
+	fields := make([]string, len(sim.MetricList))
 	for _, m := range rows {
-		_, err := fmt.Fprintf(w, "%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", m.Iter, formatFloat(m.LR),
-			formatFloat(m.TrainLoss), formatFloat(m.TestLoss), formatFloat(m.Rank), formatFloat(m.FeatureSparsity),
-			formatFloat(m.Kinks), formatFloat(m.RawKinks), formatFloat(m.L0), formatFloat(m.L1),
-			formatFloat(m.FeatureSparsityL1), formatFloat(m.FeatureSparsityL2))
-		if err != nil {
+		for i := range sim.MetricList {
+			fields[i] = formatFloat(sim.MetricList[i].Value(&m))
+		}
+		if _, err := fmt.Fprintln(w, strings.Join(fields, ",")); err != nil {
 			return err
 		}
 	}
@@ -156,10 +144,10 @@ func writeMetrics(w io.Writer, rows []sim.Metrics) error {
 
 // writeParams writes θ in the layout l: θ = [w | b | a] as one row w,b,a per neuron,
 // θ = [u | v] as one row u,v per coordinate, the mlp's θ as one row per parameter.
-func writeParams(w io.Writer, l paramLayout, theta []float64) error {
-	cols := len(l.columns)
+func writeParams(w io.Writer, l sim.ParamLayout, theta []float64) error {
+	cols := len(l.Columns)
 	m := len(theta) / cols
-	if _, err := fmt.Fprintln(w, l.header()); err != nil {
+	if _, err := fmt.Fprintln(w, l.Header()); err != nil {
 		return err
 	}
 	fields := make([]string, cols)
@@ -174,57 +162,34 @@ func writeParams(w io.Writer, l paramLayout, theta []float64) error {
 	return nil
 }
 
-// writeBeta writes the diagonal net's final β = u ⊙ v next to the ground truth β*,
-// one row per coordinate k, counted from 0.
-func writeBeta(w io.Writer, r *sim.Run) error {
+// writeBeta writes the final coefficients (the diagonal net's β = u ⊙ v) next to
+// the truth β*, one row per coordinate k, counted from 0.
+func writeBeta(w io.Writer, pic *sim.Picture) error {
 	if _, err := fmt.Fprintln(w, betaHeader); err != nil {
 		return err
 	}
-	d := r.Diagonal()
-	beta := d.Beta(make([]float64, d.Dim()))
-	star := r.BetaStar()
-	for k, b := range beta {
-		if _, err := fmt.Fprintf(w, "%d,%s,%s\n", k, formatFloat(b), formatFloat(star[k])); err != nil {
+	for k, b := range pic.Coef {
+		if _, err := fmt.Fprintf(w, "%d,%s,%s\n", k, formatFloat(b), formatFloat(pic.Truth[k])); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// predictorGrid returns the x values the final predictor is drawn at.
-func predictorGrid(ds *sim.Dataset) []float64 {
-	lo, hi := ds.Range()
-	lo, hi = lo-predictorMargin, hi+predictorMargin
-	xs := make([]float64, predictorPoints)
-	for i := range xs {
-		xs[i] = lo + (hi-lo)*float64(i)/float64(predictorPoints-1)
-	}
-	return xs
-}
-
-// predictorOf returns the final 1D predictor of run r: the ReLU net's or the mlp's.
-func predictorOf(r *sim.Run) func(float64) float64 {
-	if n := r.MLP(); n != nil {
-		return n.At
-	}
-	return r.Net().At
-}
-
-// writePredictor writes the final 1D predictor on the grid, as x,h, and for the mlp
-// the teacher next to it, as x,h,teacher.
-func writePredictor(w io.Writer, r *sim.Run) error {
-	header, teacher := "x,h", r.Teacher()
-	if teacher != nil {
+// writePredictor writes the final 1D predictor on the grid, as x,h, and the teacher
+// next to it when there is one, as x,h,teacher.
+func writePredictor(w io.Writer, pic *sim.Picture) error {
+	header := "x,h"
+	if pic.Teacher != nil {
 		header += ",teacher"
 	}
 	if _, err := fmt.Fprintln(w, header); err != nil {
 		return err
 	}
-	h := predictorOf(r)
-	for _, x := range predictorGrid(r.Data()) {
-		line := formatFloat(x) + "," + formatFloat(h(x))
-		if teacher != nil {
-			line += "," + formatFloat(teacher.At(x))
+	for i, x := range pic.X {
+		line := formatFloat(x) + "," + formatFloat(pic.H[i])
+		if pic.Teacher != nil {
+			line += "," + formatFloat(pic.Teacher[i])
 		}
 		if _, err := fmt.Fprintln(w, line); err != nil {
 			return err
@@ -261,7 +226,7 @@ func writeSettings(w io.Writer, cfg sim.Config, initPath string) error {
 // The mlp's rows must be as many as the parameters of its layers, dim and biases. It
 // returns θ, the columns one after the other.
 func readInit(path string, cfg *sim.Config, sizeSet bool) ([]float64, error) {
-	l := layoutOf(cfg.Model)
+	l := layoutOf(cfg)
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, unwrapPath(err)
@@ -272,15 +237,15 @@ func readInit(path string, cfg *sim.Config, sizeSet bool) ([]float64, error) {
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("empty file, want a header line %s", l.header())
+		return nil, fmt.Errorf("empty file, want a header line %s", l.Header())
 	}
 	if err != nil {
 		return nil, err
 	}
-	if got := strings.Join(trimFields(header), ","); got != l.header() {
-		return nil, fmt.Errorf("header %q, want %s for model %s", got, l.header(), cfg.Model)
+	if got := strings.Join(trimFields(header), ","); got != l.Header() {
+		return nil, fmt.Errorf("header %q, want %s for model %s", got, l.Header(), cfg.Model)
 	}
-	cols := make([][]float64, len(l.columns))
+	cols := make([][]float64, len(l.Columns))
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -291,38 +256,38 @@ func readInit(path string, cfg *sim.Config, sizeSet bool) ([]float64, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) != len(cols) {
-			return nil, fmt.Errorf("line %d: %d fields, want %d (%s)", line, len(rec), len(cols), l.header())
+			return nil, fmt.Errorf("line %d: %d fields, want %d (%s)", line, len(rec), len(cols), l.Header())
 		}
 		for k, s := range trimFields(rec) {
 			x, err := strconv.ParseFloat(s, 64)
 			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, fmt.Errorf("line %d: %s %q is not a finite number", line, l.columns[k], s)
+				return nil, fmt.Errorf("line %d: %s %q is not a finite number", line, l.Columns[k], s)
 			}
 			cols[k] = append(cols[k], x)
 		}
 	}
 	m := len(cols[0])
 	if m == 0 {
-		return nil, fmt.Errorf("no %ss after the header", l.row)
+		return nil, fmt.Errorf("no %ss after the header", l.Row)
 	}
-	if l.size == "" {
-		if want := sim.MLPParams(cfg.Dim, cfg.Layers, cfg.Biases); m != want {
-			return nil, fmt.Errorf("%s, but layers %s with dim %d and biases %s have %d", plural(m, l.row), cfg.Get("layers"), cfg.Dim, cfg.Get("biases"), want)
+	if l.Size == "" {
+		if m*len(cols) != l.Params {
+			return nil, fmt.Errorf("%s, but %s have %d", plural(m, l.Row), l.What, l.Params)
 		}
-		return cols[0], nil
+		return slices.Concat(cols...), nil
 	}
-	switch current, _ := strconv.Atoi(cfg.Get(l.size)); {
+	switch current, _ := strconv.Atoi(cfg.Get(l.Size)); {
 	case sizeSet && m != current:
-		return nil, fmt.Errorf("%s, but %s is set to %d", plural(m, l.row), l.size, current)
+		return nil, fmt.Errorf("%s, but %s is set to %d", plural(m, l.Row), l.Size, current)
 	case !sizeSet:
 		validBefore := cfg.Validate() == nil
-		if err := cfg.Set(l.size, strconv.Itoa(m)); err != nil {
-			return nil, fmt.Errorf("%s: %s", plural(m, l.row), trimSim(err))
+		if err := cfg.Set(l.Size, strconv.Itoa(m)); err != nil {
+			return nil, fmt.Errorf("%s: %s", plural(m, l.Row), trimSim(err))
 		}
 		// Say that the file set the size when that is what breaks the config (a
 		// support larger than the dimension), not leave it to the run to report.
 		if err := cfg.Validate(); err != nil && validBefore {
-			return nil, fmt.Errorf("%s set %s = %d: %s", plural(m, l.row), l.size, m, trimSim(err))
+			return nil, fmt.Errorf("%s set %s = %d: %s", plural(m, l.Row), l.Size, m, trimSim(err))
 		}
 	}
 	return slices.Concat(cols...), nil

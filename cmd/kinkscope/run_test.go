@@ -410,7 +410,7 @@ func TestDiagRunWritesOutputs(t *testing.T) {
 
 	last := rows[len(rows)-1]
 	checkFigure(t, dir, "diag-decay50 · seed 1 · d = 200, n = 80, r = 20 · sgd, batch 1",
-		"test loss "+fmt.Sprintf("%.3g", parseFloat(t, last[colTestLoss])), "‖β‖₀ = "+last[colL0],
+		"test loss "+fmt.Sprintf("%.3g", parseFloat(t, last[colTestLoss])), "‖β‖₀ "+last[colL0],
 		"Train loss", "Test loss", "Jacobian rank", "‖β‖₀", "step decay ÷1.5")
 }
 
@@ -543,7 +543,7 @@ func TestRunDiverges(t *testing.T) {
 			t.Errorf("diverged run did not write %s: %v", name, err)
 		}
 	}
-	rows := csvRows(t, filepath.Join(dir, "metrics.csv"), metricsHeader)
+	rows := csvRows(t, filepath.Join(dir, "metrics.csv"), wantMetricsHeader)
 	if last := rows[len(rows)-1][0]; last == "3000" {
 		t.Errorf("last snapshot at iteration %s, want the iteration of the divergence", last)
 	}

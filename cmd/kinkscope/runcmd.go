@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"kinkscope/render/figure"
 	"kinkscope/sim"
 )
 
@@ -66,12 +67,14 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	scenario := fset.String("scenario", "", "scenario `name` (see kinkscope list)")
 	out := fset.String("out", "", "output `directory` (created if needed)")
 	initFile := fset.String("init", "", "start from the parameters in `params.csv` (header w,b,a, or u,v for model diag, or theta for model mlp)")
+	compare := fset.String("compare", "", "run 2 to 4 runs differing in one setting, `key:v1;v2`, or scenario:NAME;NAME")
 	var settings settingFlags
 	fset.Var(seedFlag{&settings}, "seed", "random seed `N`; short for -set seed=N")
 	fset.Var(setFlag{&settings}, "set", "override a setting (`key=value`, repeatable; see kinkscope help)")
 	if err := fset.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, "usage: kinkscope run -scenario NAME -out DIR [-seed N] [-set key=value ...] [-init params.csv]")
+			fmt.Fprintln(stdout, "       kinkscope run -compare KEY:V1;V2[;V3;V4] -out DIR [-scenario NAME] [-seed N] [-set key=value ...]")
 			fset.SetOutput(stdout)
 			fset.PrintDefaults()
 			return exitOK
@@ -81,6 +84,18 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case fset.NArg() > 0:
 		return fail(stderr, "run: unexpected argument %q (settings go in -set key=value)", fset.Arg(0))
+	case *compare != "" && *initFile != "":
+		return fail(stderr, "run: -init starts one run; it does not go with -compare")
+	case *compare != "" && *scenario == "":
+		// A comparison of scenarios starts from its first one.
+		if key, rest, _ := strings.Cut(*compare, ":"); strings.TrimSpace(key) == "scenario" {
+			first, _, _ := strings.Cut(rest, ";")
+			*scenario = strings.TrimSpace(first)
+		} else {
+			return fail(stderr, "run: -compare %s needs -scenario (one of %s)", *compare, strings.Join(sim.ScenarioNames(), ", "))
+		}
+	}
+	switch {
 	case *scenario == "":
 		return fail(stderr, "run: -scenario is required (one of %s)", strings.Join(sim.ScenarioNames(), ", "))
 	case *out == "":
@@ -97,17 +112,18 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return fail(stderr, "%s", strings.Join(msgs, "; "))
 	}
+	if *compare != "" {
+		return compareCmd(cfg, *compare, *out, stderr)
+	}
 	var theta []float64
 	if *initFile != "" {
 		var err error
-		if theta, err = readInit(*initFile, &cfg, settings.has(layoutOf(cfg.Model).size)); err != nil {
+		if theta, err = readInit(*initFile, &cfg, settings.has(layoutOf(&cfg).Size)); err != nil {
 			return fail(stderr, "-init %s: %s", *initFile, trimSim(err))
 		}
 	}
-	if info, err := os.Stat(*out); err == nil && !info.IsDir() {
-		return fail(stderr, "-out %s is a file, not a directory", *out)
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fail(stderr, "-out %s: %v", *out, unwrapPath(err))
+	if code := checkOut(*out, stderr); code != exitOK {
+		return code
 	}
 
 	var r *sim.Run
@@ -156,6 +172,16 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// checkOut reports on stderr when out exists and is no directory.
+func checkOut(out string, stderr io.Writer) int {
+	if info, err := os.Stat(out); err == nil && !info.IsDir() {
+		return fail(stderr, "-out %s is a file, not a directory", out)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fail(stderr, "-out %s: %v", out, unwrapPath(err))
+	}
+	return exitOK
+}
+
 // trimSim drops the sim package's prefix from an error: the message already says
 // kinkscope and names the setting.
 func trimSim(err error) string { return strings.TrimPrefix(err.Error(), "sim: ") }
@@ -184,17 +210,10 @@ func (p *progress) show(r *sim.Run, force bool) {
 	}
 	p.last = now
 	m := r.Latest()
-	line := fmt.Sprintf("iter %*d/%d  lr %.4g  loss %.4g  ", len(fmt.Sprint(p.total)), r.Iter(), p.total, m.LR, m.TrainLoss)
-	switch {
-	case r.Diagonal() != nil:
-		line += fmt.Sprintf("test %.4g  rank %g  ‖β‖₀ %g", m.TestLoss, m.Rank, m.L0)
-	case r.MLP() != nil:
-		line += fmt.Sprintf("test %.4g  rank %g  sparsity %.1f%%/%.1f%%", m.TestLoss, m.Rank, 100*m.FeatureSparsityL1, 100*m.FeatureSparsityL2)
-		if r.MLP().InputDim() == 1 {
-			line += fmt.Sprintf("  kinks %g", m.Kinks)
-		}
-	default:
-		line += fmt.Sprintf("rank %g  sparsity %.1f%%  kinks %g", m.Rank, 100*m.FeatureSparsity, m.Kinks)
+	line := fmt.Sprintf("iter %*d/%d  lr %.4g", len(fmt.Sprint(p.total)), r.Iter(), p.total, m.LR)
+	for _, key := range r.MetricKeys() {
+		d := sim.MustMetric(key)
+		line += "  " + d.Name + " " + figure.FormatMetric(d, &m, 4)
 	}
 	// Columns on a terminal, not bytes: ‖β‖₀ takes 5 of them and 9 bytes.
 	width := utf8.RuneCountInString(line)
@@ -203,25 +222,29 @@ func (p *progress) show(r *sim.Run, force bool) {
 	fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", pad))
 }
 
-// summary is the line printed when a run ends.
+// summary is the line printed when a run ends: every metric of the run's model,
+// and the teacher's kinks when there is a teacher on scalar inputs.
 func summary(r *sim.Run, elapsed time.Duration) string {
-	m := r.Latest()
 	state := "done"
 	if r.Err() != nil {
 		state = "diverged"
 	}
-	if r.Diagonal() != nil {
-		return fmt.Sprintf("%s: iter %d, train loss %.4g, test loss %.4g, rank %g, ‖β‖₀ %g, ‖β‖₁ %.4g (%.2f s)",
-			state, r.Iter(), m.TrainLoss, m.TestLoss, m.Rank, m.L0, m.L1, elapsed.Seconds())
+	return fmt.Sprintf("%s: iter %d, %s (%.2f s)", state, r.Iter(), metricsSentence(r, ", ", 4), elapsed.Seconds())
+}
+
+// metricsSentence writes every metric of the run's model as name and value, joined
+// by sep, and the teacher's kinks after the kinks when there is a teacher on scalar
+// inputs.
+func metricsSentence(r *sim.Run, sep string, digits int) string {
+	m := r.Latest()
+	var parts []string
+	for _, key := range r.MetricKeys() {
+		d := sim.MustMetric(key)
+		parts = append(parts, d.Name+" "+figure.FormatMetric(d, &m, digits))
 	}
-	if n := r.MLP(); n != nil {
-		kinks := ""
-		if n.InputDim() == 1 {
-			kinks = fmt.Sprintf(", kinks %g (teacher %d)", m.Kinks, r.TeacherKinks().Visible)
-		}
-		return fmt.Sprintf("%s: iter %d, train loss %.4g, test loss %.4g, rank %g, feature sparsity layer 1 %.1f%%, layer 2 %.1f%%%s (%.2f s)",
-			state, r.Iter(), m.TrainLoss, m.TestLoss, m.Rank, 100*m.FeatureSparsityL1, 100*m.FeatureSparsityL2, kinks, elapsed.Seconds())
+	line := strings.Join(parts, sep)
+	if pic := r.Picture(sim.PictureOptions{GridPoints: 2}); pic.Teacher != nil {
+		line += fmt.Sprintf(" (teacher %d)", pic.TeacherKinks.Visible)
 	}
-	return fmt.Sprintf("%s: iter %d, train loss %.4g, rank %g, feature sparsity %.1f%%, kinks %g (%.2f s)",
-		state, r.Iter(), m.TrainLoss, m.Rank, 100*m.FeatureSparsity, m.Kinks, elapsed.Seconds())
+	return line
 }

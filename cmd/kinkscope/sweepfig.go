@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"kinkscope/render/figure"
 	"kinkscope/sim/sweep"
 )
 
@@ -70,12 +71,12 @@ func writeSweepFigures(dir string) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		sc.Color = colorMidnight
+		sc.Color = figure.Midnight
 		eb, err := plotter.NewYErrorBars(d)
 		if err != nil {
 			return n, err
 		}
-		eb.Color = colorMidnight
+		eb.Color = figure.Midnight
 		p.Add(sc, eb)
 		width := vg.Length(max(6, 0.9*float64(len(labels)))) * vg.Inch
 		w, err := p.WriterTo(width, 4*vg.Inch, "png")

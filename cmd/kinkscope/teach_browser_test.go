@@ -394,7 +394,7 @@ func checkCSV(t *testing.T, text string, wantRows int) {
 	if err != nil {
 		t.Fatalf("exported CSV does not parse: %v", err)
 	}
-	if strings.Join(recs[0], ",") != "run,label,iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1" {
+	if strings.Join(recs[0], ",") != "run,label,iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1,feature_sparsity_l1,feature_sparsity_l2" {
 		t.Errorf("CSV header %v", recs[0])
 	}
 	if len(recs)-1 != wantRows {

@@ -110,8 +110,8 @@ func Simulate(settings [][2]string, at []float64) (Result, error) {
 func metricsOf(r *sim.Run) []float64 {
 	m := r.Latest()
 	l06 := math.NaN()
-	if d := r.Diagonal(); d != nil && !math.IsNaN(m.L0) {
-		l06 = float64(d.L0(1e-6))
+	if !math.IsNaN(m.L0) {
+		l06 = r.L0At(1e-6)
 	}
 	if r.Err() != nil {
 		nan := math.NaN()

@@ -1,24 +1,32 @@
-package render
+package app
 
 import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"kinkscope/render/figure"
+	"kinkscope/sim"
 )
 
 // HistoryCSV returns the metric history of every run as CSV, one row per snapshot
-// and run, with the run's label; NaN where a metric does not apply.
+// and run, with the run's label, and a column per metric of sim.MetricList (the
+// columns of the command line's metrics.csv); NaN where a metric does not apply.
 func (s *Session) HistoryCSV() string {
 	snap := s.Snapshot()
 	var sb strings.Builder
-	sb.WriteString("run,label,iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1\n")
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	sb.WriteString("run,label")
+	for _, d := range sim.MetricList {
+		sb.WriteString("," + d.Key)
+	}
+	sb.WriteByte('\n')
 	for i, rv := range snap.Runs {
 		label := strings.NewReplacer(",", ";", "\n", " ", "\"", "'").Replace(rv.Label)
 		for _, m := range rv.History {
-			sb.WriteString(strings.Join([]string{strconv.Itoa(i + 1), label, strconv.Itoa(m.Iter), f(m.LR),
-				f(m.TrainLoss), f(m.TestLoss), f(m.Rank), f(m.FeatureSparsity), f(m.Kinks), f(m.RawKinks),
-				f(m.L0), f(m.L1)}, ","))
+			sb.WriteString(strconv.Itoa(i+1) + "," + label)
+			for _, d := range sim.MetricList {
+				sb.WriteString("," + figure.FormatExact(d.Value(&m)))
+			}
 			sb.WriteByte('\n')
 		}
 	}

@@ -1,4 +1,4 @@
-package render
+package figure
 
 import (
 	"math"
@@ -53,26 +53,5 @@ func TestFormatNumber(t *testing.T) {
 	}
 	if got := FormatNumber(math.NaN()); got != "–" {
 		t.Errorf("FormatNumber(NaN) = %q", got)
-	}
-}
-
-func TestLayoutFitsEveryWidth(t *testing.T) {
-	for _, w := range []float64{320, 360, 599, 600, 800, 999, 1000, 1280, 1920} {
-		h := 0.75 * w
-		rects := Layout(w, h)
-		for p, r := range rects {
-			if r.W < 60 || r.H < 40 {
-				t.Errorf("width %g: panel %v is %gx%g, too small to read", w, Panel(p), r.W, r.H)
-			}
-			if r.X < 0 || r.Y < HeaderHeight || r.X+r.W > w+1e-9 || r.Y+r.H > h+1e-9 {
-				t.Errorf("width %g: panel %v %+v leaves the view", w, Panel(p), r)
-			}
-			for q := p + 1; q < len(rects); q++ {
-				o := rects[q]
-				if r.X < o.X+o.W && o.X < r.X+r.W && r.Y < o.Y+o.H && o.Y < r.Y+r.H {
-					t.Errorf("width %g: panels %v and %v overlap", w, Panel(p), Panel(q))
-				}
-			}
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package render
+package app
 
 import (
 	"net/url"

@@ -1,9 +1,11 @@
-package render
+package figure
 
 import (
 	"math"
 	"strconv"
 	"strings"
+
+	"kinkscope/sim"
 )
 
 // Tick is one labelled mark on an axis.
@@ -137,3 +139,21 @@ func trimZeros(s string) string {
 	}
 	return s
 }
+
+// FormatMetric writes the value of metric d in m for a sentence, with digits
+// significant digits: a whole number as it is, a percentage with one decimal and its
+// sign, anything else in %.{digits}g.
+func FormatMetric(d *sim.Metric, m *sim.Metrics, digits int) string {
+	v := d.Shown(m)
+	switch {
+	case d.Unit == "%":
+		return strconv.FormatFloat(v, 'f', 1, 64) + "%"
+	case v == math.Trunc(v) && math.Abs(v) < 1e15:
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', digits, 64)
+}
+
+// FormatExact writes v with the shortest decimal that reads back to v: the number
+// format of every CSV file.
+func FormatExact(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

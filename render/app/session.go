@@ -1,4 +1,4 @@
-package render
+package app
 
 import (
 	"fmt"
@@ -88,38 +88,25 @@ func (v *View) get(key string) string {
 	panic("render: unknown view key " + key)
 }
 
-// State is what the page's state() returns: the first run's figures, and a summary of
-// every run when several are compared.
+// State is what the page's state() returns: the lead run's latest metrics (its
+// iteration and its next step size included), and a summary of every run.
 type State struct {
-	Scenario        string     `json:"scenario"`
-	Iter            int        `json:"iter"`
-	Iters           int        `json:"iters"`
-	LR              float64    `json:"lr"`
-	TrainLoss       float64    `json:"trainLoss"`
-	TestLoss        float64    `json:"testLoss"`
-	Rank            float64    `json:"rank"`
-	FeatureSparsity float64    `json:"featureSparsity"`
-	Kinks           float64    `json:"kinks"`
-	L0              float64    `json:"l0"`
-	Running         bool       `json:"running"`
-	Diverged        bool       `json:"diverged"`
-	Error           string     `json:"error"`
-	Frame           int        `json:"frame"`
-	Runs            []RunState `json:"runs"`
+	sim.Metrics
+	Scenario string
+	Iters    int
+	Running  bool
+	Diverged bool
+	Error    string
+	Frame    int
+	Runs     []RunState
 }
 
-// RunState summarizes one of the compared runs.
+// RunState summarizes one of the compared runs: its latest metrics, with its
+// iteration and its next step size.
 type RunState struct {
-	Label           string  `json:"label"`
-	Iter            int     `json:"iter"`
-	LR              float64 `json:"lr"`
-	TrainLoss       float64 `json:"trainLoss"`
-	TestLoss        float64 `json:"testLoss"`
-	Rank            float64 `json:"rank"`
-	FeatureSparsity float64 `json:"featureSparsity"`
-	Kinks           float64 `json:"kinks"`
-	L0              float64 `json:"l0"`
-	Diverged        bool    `json:"diverged"`
+	sim.Metrics
+	Label    string
+	Diverged bool
 }
 
 // Session is one simulator as a user drives it: one run, or several compared runs
@@ -252,7 +239,7 @@ func (s *Session) start() {
 	s.snapCost = MinFrameBudget / 2 // until a snapshot of these runs has been timed
 	s.runs, s.labels, s.err = nil, nil, nil
 	s.playing, s.target, s.steps = false, -1, 0
-	cfgs, err := s.compare.configs(s.cfg)
+	cfgs, err := s.compare.Configs(s.cfg)
 	for i, c := range cfgs {
 		if err != nil {
 			break
@@ -260,7 +247,7 @@ func (s *Session) start() {
 		var r *sim.Run
 		if r, err = sim.NewRun(c); err == nil {
 			s.runs = append(s.runs, r)
-			s.labels = append(s.labels, s.compare.label(i, c))
+			s.labels = append(s.labels, s.compare.Label(i, c))
 		}
 	}
 	if err != nil {

@@ -1,4 +1,4 @@
-package render
+package app
 
 import (
 	"strings"
@@ -55,8 +55,8 @@ func TestCompareRunsShareInitAndPart(t *testing.T) {
 		t.Errorf("compared runs start from different predictors: loss %v vs %v", st.Runs[0].TrainLoss, st.Runs[1].TrainLoss)
 	}
 	snap := s.Snapshot()
-	for i := range snap.Runs[0].GridH {
-		if snap.Runs[0].GridH[i] != snap.Runs[1].GridH[i] {
+	for i := range snap.Runs[0].H {
+		if snap.Runs[0].H[i] != snap.Runs[1].H[i] {
 			t.Fatalf("initial predictors differ at grid point %d", i)
 		}
 	}
@@ -121,7 +121,7 @@ func TestDiagonalSession(t *testing.T) {
 	if st.Iter != 3000 || st.L0 < 0 || st.L0 > 200 || !(st.TestLoss > 0) {
 		t.Errorf("diag state %+v", st)
 	}
-	if len(snap.BetaStar) != 200 || len(snap.Runs[0].Beta) != 200 || len(snap.Runs[0].NormsU) != 200 {
-		t.Errorf("diag snapshot: %d β*, %d β, %d norms", len(snap.BetaStar), len(snap.Runs[0].Beta), len(snap.Runs[0].NormsU))
+	if len(snap.Runs[0].Truth) != 200 || len(snap.Runs[0].Coef) != 200 || len(snap.Runs[0].Norms) != 200 {
+		t.Errorf("diag snapshot: %d β*, %d β, %d norms", len(snap.Runs[0].Truth), len(snap.Runs[0].Coef), len(snap.Runs[0].Norms))
 	}
 }

@@ -1,4 +1,4 @@
-package render
+package app
 
 import (
 	"fmt"
@@ -83,8 +83,8 @@ func (c Compare) String() string {
 	return c.Key + ":" + strings.Join(c.Values, ";")
 }
 
-// configs returns the config of each run.
-func (c Compare) configs(base sim.Config) ([]sim.Config, error) {
+// Configs returns the config of each run.
+func (c Compare) Configs(base sim.Config) ([]sim.Config, error) {
 	if c.Key == "" {
 		return []sim.Config{base}, nil
 	}
@@ -99,8 +99,8 @@ func (c Compare) configs(base sim.Config) ([]sim.Config, error) {
 	return out, nil
 }
 
-// label names run i in legends.
-func (c Compare) label(i int, cfg sim.Config) string {
+// Label names run i in legends.
+func (c Compare) Label(i int, cfg sim.Config) string {
 	if c.Key == "" {
 		return cfg.Method.String()
 	}

@@ -1,4 +1,4 @@
-package render
+package app
 
 import (
 	"math"
@@ -297,15 +297,15 @@ func TestExportsLoadBack(t *testing.T) {
 	frames(a, clk, 1000, func(st State) bool { return !st.Running })
 	csv := a.HistoryCSV()
 	lines := strings.Split(strings.TrimSpace(csv), "\n")
-	if lines[0] != "run,label,iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1" {
+	if lines[0] != "run,label,iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1,feature_sparsity_l1,feature_sparsity_l2" {
 		t.Errorf("CSV header %q", lines[0])
 	}
 	if want := 1 + 2*8; len(lines) != want { // snapshots at 0, 100, …, 700 for 2 runs
 		t.Errorf("CSV has %d lines, want %d", len(lines), want)
 	}
 	for _, l := range lines[1:] {
-		if n := strings.Count(l, ","); n != 11 {
-			t.Errorf("CSV row %q has %d commas, want 11", l, n)
+		if n := strings.Count(l, ","); n != 13 {
+			t.Errorf("CSV row %q has %d commas, want 13", l, n)
 		}
 	}
 	js := a.SettingsJSON()
@@ -372,10 +372,10 @@ func TestTeacherStudentSession(t *testing.T) {
 		if len(snap.Runs[0].Norms) == 0 {
 			t.Errorf("dim %s: no column norms", dim)
 		}
-		if dim == "1" && (len(snap.TeacherH) != len(snap.GridX) || len(snap.Runs[0].GridH) != len(snap.GridX) || len(snap.DataX) != 50) {
-			t.Errorf("1D teacher–student: %d teacher, %d student, %d grid points, %d data", len(snap.TeacherH), len(snap.Runs[0].GridH), len(snap.GridX), len(snap.DataX))
+		if dim == "1" && (len(snap.Runs[0].Teacher) != len(snap.Runs[0].X) || len(snap.Runs[0].H) != len(snap.Runs[0].X) || len(snap.DataX) != 50) {
+			t.Errorf("1D teacher–student: %d teacher, %d student, %d grid points, %d data", len(snap.Runs[0].Teacher), len(snap.Runs[0].H), len(snap.Runs[0].X), len(snap.DataX))
 		}
-		if dim == "5" && (snap.TeacherH != nil || snap.GridX != nil) {
+		if dim == "5" && (snap.Runs[0].Teacher != nil || snap.Runs[0].X != nil) {
 			t.Errorf("d = 5 has a predictor to draw")
 		}
 	}

@@ -1,4 +1,4 @@
-package render
+package app
 
 import (
 	"math"
@@ -68,7 +68,7 @@ func TestEdgeCases(t *testing.T) {
 					}
 				}
 			}
-			for _, v := range append(append([]float64(nil), snap.DataX...), snap.GridX...) {
+			for _, v := range append(append([]float64(nil), snap.DataX...), snap.Runs[0].X...) {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
 					t.Fatalf("data or grid has %v", v)
 				}
