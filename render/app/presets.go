@@ -20,7 +20,7 @@ var Presets = []Preset{
 		"Small step (light) against large step (dark): after the long loss stabilization the large-step predictor keeps a handful of kinks, and its rank and feature sparsity fall; the small step keeps many kinks.",
 		[][2]string{{"scenario", "relu1d-large"}, {"compare", "scenario:relu1d-small;relu1d-large"}}},
 	{"diagonal", "Figure: diagonal linear networks",
-		"Constant step at 0.89·η_max against decays from 0.99·η_max at 10, 30 and 50 % (light to dark), η_max the draw's edge of stability: over 10 draws × 3 seeds, the longer the loss stabilizes before the decay, the lower the test loss and the fewer coordinates of β above 1e-6; the rank falls with the 30 and 50 % decays. On this draw few coordinates fall below the reference's ‖β‖₀ threshold 1e-50.",
+		"Constant step at 0.89·η_max against decays from 0.99·η_max at 10, 30 and 50 % (light to dark), η_max the draw's edge of stability. Over 10 draws × 3 seeds, the longer the loss stabilizes before the decay, the lower the final test loss (geometric means 1.7e-2, 2.3e-3, 1.1e-3, 6.4e-4), and every decay ends with about half as many coordinates of β above 1e-6 as the constant step (medians 193, 106, 104, 104). Few coordinates reach the reference's threshold 1e-50 within the run, so on this draw ‖β‖₀ and the rank stay near 200; over the draws the rank falls only after the 30 and 50 % decays (means 186 and 180).",
 		[][2]string{{"scenario", "diag-const"}, {"compare", "scenario:diag-const;diag-decay10;diag-decay30;diag-decay50"}}},
 	{"sde", "Figure: SGD and its SDE model",
 		"SGD (blue) against Euler–Maruyama on dθ = −∇L dt + √(ηδ) φᵀ dB with δ matched to SGD's noise (red): the noise alone removes the kinks.",
