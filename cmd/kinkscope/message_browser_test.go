@@ -414,8 +414,7 @@ func runFuzz(t *testing.T, ctx context.Context, who string) {
 		t.Errorf("only %d values sent in the time allowed, want at least 500", s.Sent)
 	}
 	// Afterwards the simulator answers and its run advances: back to a known
-	// setting (applied at the next frame, which restarts the run and would drop a
-	// play sent in the same frame), then play.
+	// setting (applied at the next frame, which restarts the run), then play.
 	frameOf := func(id int) int {
 		eval[any](t, ctx, fmt.Sprintf(`send({kinkscope: 1, cmd: 'getState', id: %d}), null`, id))
 		waitFor(t, ctx, fmt.Sprintf(`replies.has(%d)`, id), 20*time.Second)

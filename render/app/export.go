@@ -58,7 +58,7 @@ func (s *Session) Load(m Message) []error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.restart = true
+	s.requestRestart()
 	s.loadTarget = m.Iter
 	return nil
 }

@@ -316,7 +316,7 @@ func (s *Session) Set(kv [][2]string) []error {
 	s.view = view
 	if cmp.String() != s.compare.String() || !slices.Equal(encode(&cfg), encode(&s.cfg)) {
 		s.cfg, s.compare = cfg, cmp
-		s.restart = true
+		s.requestRestart()
 		s.preset = preset // a change of settings leaves the preset unless it names one
 	}
 	return nil
@@ -357,7 +357,15 @@ func (s *Session) SetVisible(visible bool) {
 func (s *Session) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.requestRestart()
+}
+
+// requestRestart asks the next frame to recreate the runs, paused. The pause is taken
+// now, not then, so that requests made after it and before that frame (set, then
+// play) apply in the order they were made. The caller holds mu.
+func (s *Session) requestRestart() {
 	s.restart = true
+	s.playing, s.target, s.steps = false, -1, 0
 }
 
 // Step requests n more iterations, done over the next frames within the budget.
@@ -383,8 +391,11 @@ func (s *Session) Update(now func() time.Time) {
 	defer s.mu.Unlock()
 	s.frame++
 	if s.restart {
+		// start pauses; keep what was requested after the restart.
+		playing, target, steps := s.playing, s.target, s.steps
 		s.restart = false
 		s.start()
+		s.playing, s.target, s.steps = playing, target, steps
 		if s.loadTarget >= 0 {
 			s.playing, s.target, s.loadTarget = true, min(s.loadTarget, s.cfg.Iters), -1
 		}

@@ -71,6 +71,45 @@ func TestSessionPlayPauseStep(t *testing.T) {
 	}
 }
 
+// TestSessionRequestsApplyInOrder: a change of settings restarts the runs paused at the
+// next frame, but a play, step or run-to requested after it, before that frame, still
+// applies (a lecture page posts set, then play, in one go).
+func TestSessionRequestsApplyInOrder(t *testing.T) {
+	clk := &fakeClock{tick: 50 * time.Microsecond}
+	for _, tt := range []struct {
+		name    string
+		request func(*Session)
+		iter    int
+		running bool
+	}{
+		{"set then play", func(s *Session) { s.Play() }, 10, true},
+		{"set then step", func(s *Session) { s.Step(7) }, 7, false},
+		{"set then run to", func(s *Session) { s.RunTo(5) }, 5, false},
+		{"set alone", func(*Session) {}, 0, false},
+	} {
+		s := NewSession(short("speed", "10"))
+		s.Play()
+		s.Update(clk.now)
+		if errs := s.Set([][2]string{{"seed", "2"}}); len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		tt.request(s)
+		s.Update(clk.now)
+		if st := s.State(); st.Iter != tt.iter || st.Running != tt.running {
+			t.Errorf("%s: iter %d running %v after one frame, want %d and %v", tt.name, st.Iter, st.Running, tt.iter, tt.running)
+		}
+	}
+	// A reset with nothing after it pauses a playing run.
+	s := NewSession(short("speed", "10"))
+	s.Play()
+	s.Update(clk.now)
+	s.Reset()
+	s.Update(clk.now)
+	if st := s.State(); st.Iter != 0 || st.Running {
+		t.Errorf("after reset: iter %d running %v, want 0 and paused", st.Iter, st.Running)
+	}
+}
+
 func TestSessionRunToRespectsBudget(t *testing.T) {
 	// Every clock reading costs 1 ms of "work": a frame may read the clock about
 	// budget/1 ms times, so a long RunTo must spread over several frames.
@@ -201,14 +240,10 @@ func TestSessionSetValidatesAtOnce(t *testing.T) {
 	if !strings.Contains(q, "lr=0.0003") || !strings.Contains(q, "speed=100") {
 		t.Errorf("query after Set = %q, want lr and speed", q)
 	}
-	s.Play()
 	s.Update(clk.now)
-	if got := s.State().Iter; got != 0 {
-		t.Errorf("the frame applying a restart also stepped: iter %d", got)
-	}
 	s.Update(clk.now)
-	if got := s.State().Iter; got != 0 {
-		t.Errorf("a restart pauses the run; iter %d", got)
+	if st := s.State(); st.Iter != 0 || st.Running {
+		t.Errorf("a restart pauses the run; iter %d running %v", st.Iter, st.Running)
 	}
 	if errs := s.Set([][2]string{{"scenario", "nope"}}); len(errs) != 1 {
 		t.Errorf("unknown scenario: errors %v", errs)
