@@ -27,7 +27,7 @@ func NewRand(seed uint64, s Stream) *rand.Rand {
 // math/rand's NormFloat64 calls math.Exp and math.Log, which have assembly versions on
 // amd64 but not on wasm, so their last bits may differ between the command-line tool
 // and the browser; in a chaotic large-step run one flipped bit gives another
-// trajectory. This sampler only needs a logarithm, computed by detLog with
+// trajectory. This sampler only needs a logarithm, computed by DetLog with
 // platform-independent arithmetic.
 func Normal(r *rand.Rand) float64 {
 	for {
@@ -37,13 +37,17 @@ func Normal(r *rand.Rand) float64 {
 		if s == 0 || s >= 1 {
 			continue
 		}
-		return u * math.Sqrt(-2*detLog(s)/s)
+		return u * math.Sqrt(-2*DetLog(s)/s)
 	}
 }
 
-// detLog returns ln x for finite x > 0 using only +, −, ×, ÷ and exact scaling, so
-// the result is the same on every platform. It is accurate to a few ulps.
-func detLog(x float64) float64 {
+// DetLog returns ln x for finite x > 0 using only +, −, ×, ÷ and exact scaling, so
+// the result is the same on every platform (math.Log has an assembly version on amd64
+// but not on wasm). It is accurate to a few ulps. Other inputs give math.Log's answer.
+func DetLog(x float64) float64 {
+	if x <= 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return math.Log(x)
+	}
 	frac, exp := math.Frexp(x) // x = frac·2^exp, frac ∈ [½, 1)
 	if frac < math.Sqrt2/2 {
 		frac *= 2

@@ -95,8 +95,8 @@ func TestScheduleLR(t *testing.T) {
 		}
 	}
 	for _, x := range []float64{1e-300, 0.3, 1, 2.5, 1e10} {
-		if got, want := logDet(x), math.Log(x); math.Abs(got-want) > 4e-16*math.Max(1, math.Abs(want)) {
-			t.Errorf("logDet(%v) = %v, want %v", x, got, want)
+		if got, want := sim.DetLog(x), math.Log(x); math.Abs(got-want) > 4e-16*math.Max(1, math.Abs(want)) {
+			t.Errorf("sim.DetLog(%v) = %v, want %v", x, got, want)
 		}
 	}
 }

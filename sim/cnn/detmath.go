@@ -45,24 +45,3 @@ func expDet(x float64) float64 {
 	y := 1 - ((lo - (r*c)/(2-c)) - hi)
 	return math.Ldexp(y, k)
 }
-
-// logDet returns ln x for finite x > 0 with +, −, ×, ÷ and exact scaling only (the
-// same series as the sim package's Normal sampler uses), accurate to a few ulps.
-func logDet(x float64) float64 {
-	if x <= 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-		return math.Log(x)
-	}
-	frac, exp := math.Frexp(x)
-	if frac < math.Sqrt2/2 {
-		frac *= 2
-		exp--
-	}
-	s := (frac - 1) / (frac + 1)
-	s2 := s * s
-	sum, term := 0.0, s
-	for k := 1; k <= 41; k += 2 {
-		sum += term / float64(k)
-		term *= s2
-	}
-	return 2*sum + float64(exp)*math.Ln2
-}

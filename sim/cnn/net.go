@@ -127,7 +127,7 @@ func (n *Net) forward(x []float32, label int) (loss float64) {
 	for k := range n.probs {
 		n.probs[k] /= sum
 	}
-	return logDet(sum) + m - float64(logits[label])
+	return sim.DetLog(sum) + m - float64(logits[label])
 }
 
 // predicted returns the class of largest probability after forward.
