@@ -6,7 +6,6 @@ import (
 	"io"
 	"regexp"
 	"strings"
-	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -42,16 +41,7 @@ func compareCmd(base sim.Config, spec, out string, stderr io.Writer) int {
 			return fail(stderr, "%s", trimSim(err))
 		}
 		runs[i], labels[i] = r, cmp.Label(i, c)
-		start := time.Now()
-		p := progress{w: stderr, total: c.Iters}
-		p.show(r, true)
-		for !r.Done() && r.Err() == nil {
-			r.Advance(progressChunk)
-			p.show(r, false)
-		}
-		p.show(r, true)
-		fmt.Fprintln(stderr)
-		fmt.Fprintf(stderr, "%s: %s\n", labels[i], summary(r, time.Since(start)))
+		fmt.Fprintf(stderr, "%s: %s\n", labels[i], summary(r, runToEnd(r, stderr)))
 	}
 	colors := compareColors(cmp, cfgs)
 	var files []outputFile

@@ -150,16 +150,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	theta0 := slices.Clone(r.Model().Params())
 
-	start := time.Now()
-	p := progress{w: stderr, total: cfg.Iters}
-	p.show(r, true)
-	for !r.Done() && r.Err() == nil {
-		r.Advance(progressChunk)
-		p.show(r, false)
-	}
-	p.show(r, true)
-	fmt.Fprintln(stderr)
-	fmt.Fprintln(stderr, summary(r, time.Since(start)))
+	fmt.Fprintln(stderr, summary(r, runToEnd(r, stderr)))
 
 	if err := writeOutputs(*out, r, cfg, theta0, *initFile); err != nil {
 		fmt.Fprintf(stderr, "kinkscope: writing %s: %v\n", *out, err)
@@ -247,4 +238,19 @@ func metricsSentence(r *sim.Run, sep string, digits int) string {
 		line += fmt.Sprintf(" (teacher %d)", pic.TeacherKinks.Visible)
 	}
 	return line
+}
+
+// runToEnd advances r to its end, or until it diverges, with a progress line on w, and
+// returns how long that took.
+func runToEnd(r *sim.Run, w io.Writer) time.Duration {
+	start := time.Now()
+	p := progress{w: w, total: r.Config().Iters}
+	p.show(r, true)
+	for !r.Done() && r.Err() == nil {
+		r.Advance(progressChunk)
+		p.show(r, false)
+	}
+	p.show(r, true)
+	fmt.Fprintln(w)
+	return time.Since(start)
 }
