@@ -49,11 +49,12 @@ window.addEventListener('message', (event) => {
       post(id, { cmd: 'subscribe', hz: 4 });
       break;
     case 'state':
-      show(id, summary(msg.state));
+    case 'finished': {
+      // Both say where the run is; one that reached its end says so until it moves.
+      const s = msg.state;
+      show(id, (s.iter >= s.iters ? 'finished: ' : '') + summary(s));
       break;
-    case 'finished':
-      show(id, `finished: ${summary(msg.state)}`);
-      break;
+    }
     case 'diverged':
     case 'error':
       show(id, msg.error, true);
