@@ -7,7 +7,7 @@ GOROOT  := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/misc/wasm/wasm_exec.js))
 STATIC  := index.html $(wildcard web/*.html web/*.js web/*.css web/*.svg)
 
-.PHONY: all build dist run test vet unit browser bench science clean chromium node axe mnist
+.PHONY: all build dist run test vet fuzz unit browser bench science clean chromium node axe mnist
 
 all: build
 
@@ -50,8 +50,14 @@ test: vet chromium node axe dist
 	# share the two cores with the sim package's science tests.
 	KINKSCOPE_DIST=$(CURDIR)/$(DIST) KINKSCOPE_REQUIRE_BROWSER=1 $(GO) test -p 1 -count=1 -timeout 25m ./...
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout 15m -exec="$(GOROOT)/lib/wasm/go_js_wasm_exec" ./sim
-	@for t in sim:FuzzParsePoints sim:FuzzFormatPoints sim:FuzzDecodeSettings render:FuzzNewSession \
-		render:FuzzParseMessage cmd/kinkscope:FuzzReadInit; do \
+	$(MAKE) --no-print-directory fuzz
+
+## fuzz: a short run (3 s) of each fuzz test
+fuzz:
+	@# A fuzz target that moved would otherwise fuzz nothing and pass: check it is there.
+	@for t in sim:FuzzParsePoints sim:FuzzFormatPoints sim:FuzzDecodeSettings render/app:FuzzNewSession \
+		render/app:FuzzParseMessage cmd/kinkscope:FuzzReadInit; do \
+		$(GO) test -list "^$${t#*:}\$$" ./$${t%%:*} | grep -qx "$${t#*:}" || { echo "no fuzz target $${t#*:} in ./$${t%%:*}"; exit 1; }; \
 		echo "$(GO) test -run '^$$' -fuzz '^$${t#*:}$$' -fuzztime 3s ./$${t%%:*}"; \
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime 3s ./$${t%%:*} || exit 1; \
 	done
