@@ -25,14 +25,7 @@ func TestCompareWritesRunsAndOverlay(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
+	names := dirNames(t, dir)
 	want := []string{"compare.png", "compare.svg", "metrics-1-diag-const.csv", "metrics-2-diag-decay50.csv", "settings.txt"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("outputs %v, want %v", names, want)
