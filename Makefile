@@ -12,7 +12,7 @@ STATIC  := index.html $(wildcard web/*.html web/*.js web/*.css web/*.svg)
 all: build
 
 ## build: the deployable site in dist/ and the native tool in bin/
-build: $(BIN) $(DIST)/kinkscope.wasm $(DIST)/wasm_exec.js
+build: $(BIN) $(DIST)/kinkscope.wasm $(DIST)/engine.wasm $(DIST)/wasm_exec.js
 	@mkdir -p $(DIST)/examples
 	cp $(STATIC) $(DIST)/
 	cp examples/* $(DIST)/examples/
@@ -27,6 +27,12 @@ $(BIN): FORCE
 $(DIST)/kinkscope.wasm: FORCE
 	@mkdir -p $(DIST)
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $@ ./wasm
+	gzip -9 -n -k -f $@
+
+# The engine of the Web Workers (web/engine.js): sim and the sweep, without Ebiten.
+$(DIST)/engine.wasm: FORCE
+	@mkdir -p $(DIST)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $@ ./wasm/worker
 	gzip -9 -n -k -f $@
 
 $(DIST)/wasm_exec.js: $(WASM_EXEC)
@@ -56,7 +62,7 @@ test: vet chromium node axe dist
 fuzz:
 	@# A fuzz target that moved would otherwise fuzz nothing and pass: check it is there.
 	@for t in sim:FuzzParsePoints sim:FuzzFormatPoints sim:FuzzDecodeSettings render/app:FuzzNewSession \
-		render/app:FuzzParseMessage cmd/kinkscope:FuzzReadInit; do \
+		render/app:FuzzParseMessage wasm/engine:FuzzHandle cmd/kinkscope:FuzzReadInit; do \
 		$(GO) test -list "^$${t#*:}\$$" ./$${t%%:*} | grep -qx "$${t#*:}" || { echo "no fuzz target $${t#*:} in ./$${t%%:*}"; exit 1; }; \
 		echo "$(GO) test -run '^$$' -fuzz '^$${t#*:}$$' -fuzztime 3s ./$${t%%:*}"; \
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime 3s ./$${t%%:*} || exit 1; \

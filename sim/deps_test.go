@@ -80,7 +80,8 @@ type layer struct {
 //	render/app                  session, comparisons, protocol, exports: sim, figure
 //	render                      the Ebiten painter: app, figure, Ebiten, fonts
 //	cmd/kinkscope               the command line and its gonum/plot painter: app, figure, sim/sweep
-//	wasm                        the browser entry: the only importer of syscall/js
+//	wasm/engine                 the worker's protocol: sim, sim/sweep; plain Go, no syscall/js
+//	wasm, wasm/worker           the browser entries (the page, the worker's engine): the only importers of syscall/js
 //
 // The two painters (render and cmd/kinkscope) import the description, not each other.
 var layers = []layer{
@@ -90,6 +91,9 @@ var layers = []layer{
 	{"kinkscope/render/app", []string{"kinkscope/sim", "kinkscope/render/figure"}, []string{"syscall/js", "image", "image/"}},
 	{"kinkscope/render", []string{"kinkscope/sim", "kinkscope/render/app", "kinkscope/render/figure", "github.com/hajimehoshi/ebiten/v2", "github.com/hajimehoshi/ebiten/v2/", "golang.org/x/image/"}, []string{"syscall/js"}},
 	{"kinkscope/cmd/kinkscope", []string{"kinkscope/sim", "kinkscope/sim/models", "kinkscope/sim/sweep", "kinkscope/render/app", "kinkscope/render/figure", "gonum.org/v1/plot", "gonum.org/v1/plot/"}, []string{"syscall/js"}},
+	{"kinkscope/wasm/engine", []string{"kinkscope/sim", "kinkscope/sim/models", "kinkscope/sim/sweep", "kinkscope/render/app", "kinkscope/render/figure"}, []string{"syscall/js", "image", "image/"}},
+	// No Ebiten in the worker: it reads document at start-up, which a worker lacks.
+	{"kinkscope/wasm/worker", []string{"kinkscope/wasm/engine", "syscall/js"}, nil},
 	{"kinkscope/wasm", []string{"kinkscope/sim", "kinkscope/sim/models", "kinkscope/render", "kinkscope/render/app", "kinkscope/render/figure", "github.com/hajimehoshi/ebiten/v2", "syscall/js"}, nil},
 }
 
@@ -143,6 +147,33 @@ func TestLayering(t *testing.T) {
 		}
 		if seen < 5 {
 			t.Errorf("%v go list found %d packages of the module, want at least 5", env, seen)
+		}
+	}
+}
+
+// TestWorkerDependencies keeps Ebiten out of the Web Worker's engine (wasm/worker)
+// down to its last dependency: Ebiten reads document at start-up, which a worker
+// does not have, and the engine's module stays small without it.
+func TestWorkerDependencies(t *testing.T) {
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := exec.LookPath(goTool); err != nil {
+		if goTool, err = exec.LookPath("go"); err != nil {
+			t.Skip("no go command found")
+		}
+	}
+	cmd := exec.Command(goTool, "list", "-deps", "kinkscope/wasm/worker")
+	cmd.Env = append(cmd.Environ(), "GOOS=js", "GOARCH=wasm")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps kinkscope/wasm/worker: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, "kinkscope/sim/sweep") {
+		t.Errorf("kinkscope/wasm/worker does not depend on kinkscope/sim/sweep: %v", deps)
+	}
+	for _, p := range deps {
+		if strings.Contains(p, "ebiten") || p == "kinkscope/render" || p == "image" || strings.HasPrefix(p, "image/") {
+			t.Errorf("kinkscope/wasm/worker depends on %s, want no Ebiten, drawing or image packages", p)
 		}
 	}
 }

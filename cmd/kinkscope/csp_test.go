@@ -68,6 +68,7 @@ func TestServeContentSecurityPolicy(t *testing.T) {
 		"<style>" + style + "</style><script>" + scripts[0] + "</script><script>" + scripts[1] + "</script>\n</head>\n</html>\n"
 	for name, content := range map[string]string{
 		"sim.html":           "<!doctype html><script src=\"sim.js\"></script>",
+		"engine.js":          "importScripts('wasm_exec.js');\n",
 		offlineName:          offline,
 		"sub/" + offlineName: "<!doctype html><p>not the offline file: an ordinary page",
 	} {
@@ -90,6 +91,9 @@ func TestServeContentSecurityPolicy(t *testing.T) {
 		{"GET", "/index.html", 200, false},
 		{"GET", "/sub/", 200, false},
 		{"GET", "/app.js", 200, false},
+		// The engine's worker compiles engine.wasm under its own response's policy.
+		{"GET", "/engine.js", 200, true},
+		{"GET", "/engine.js?v=1", 200, true},
 		{"GET", "/main.wasm", 200, false},
 		{"GET", "/figure.svg", 200, false},
 		{"GET", "/sim.html", 200, true},

@@ -72,8 +72,10 @@ const (
 	cspWasmPage = cspCommon + "; script-src 'self' 'wasm-unsafe-eval'"
 )
 
-// wasmPages are the pages that compile the WebAssembly module.
-var wasmPages = map[string]bool{"sim.html": true, offlineName: true}
+// wasmPages are the pages that compile the WebAssembly module, and the worker
+// script that compiles the engine's: a dedicated worker loaded from a URL has the
+// policy of its own response, not its page's.
+var wasmPages = map[string]bool{"sim.html": true, offlineName: true, "engine.js": true}
 
 // compressible lists the extensions worth gzipping.
 var compressible = map[string]bool{

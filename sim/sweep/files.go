@@ -53,6 +53,11 @@ func (s *Spec) Header() []string {
 // metricStart returns the index of the first metric column.
 func (s *Spec) metricStart() int { return 2 + len(s.Axes) + 7 }
 
+// Row returns the runs file's line of run p with result r, with its newline: what a
+// sweep run elsewhere (a browser's worker) reports, so that its numbers can be
+// compared with the command line's byte for byte.
+func (s *Spec) Row(p Point, r Result) string { return s.row(p, r) }
+
 // row returns the runs file's line of a finished run, with its newline.
 func (s *Spec) row(p Point, r Result) string {
 	f := []string{strconv.Itoa(p.Run), strconv.Itoa(p.Cell)}
