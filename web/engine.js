@@ -17,6 +17,12 @@ const waiting = [];
 const refuse = (id, field, why) => {
   const reply = { engine: VERSION, event: 'error', field, error: field + ': ' + why };
   if (typeof id === 'number' || typeof id === 'string') reply.id = id;
+  if (reply === null || typeof reply !== 'object') {
+    engine = null;
+    postMessage({ engine: VERSION, event: 'fatal', error: 'the engine stopped' });
+    close();
+    return;
+  }
   postMessage(reply);
 };
 
@@ -30,6 +36,7 @@ function handle(data) {
     refuse(id, 'engine', `${JSON.stringify(String(data.engine))}, want ${VERSION} (this engine speaks version ${VERSION} of the protocol)`);
     return;
   }
+  if (data.fault === 'throw') throw new Error('the fault test hook: the worker throws');
   let text;
   try {
     // this[key] is the value before any toJSON (a Date's) turned it into a string.
@@ -56,6 +63,12 @@ function handle(data) {
     // Go has exited (an unrecovered failure): this worker can do nothing more.
     engine = null;
     postMessage({ engine: VERSION, event: 'fatal', error: 'the engine stopped: ' + err.message });
+    close();
+    return;
+  }
+  if (reply === null || typeof reply !== 'object') {
+    engine = null;
+    postMessage({ engine: VERSION, event: 'fatal', error: 'the engine stopped' });
     close();
     return;
   }

@@ -69,6 +69,8 @@ func TestBrowserCSP(t *testing.T) {
 			[...document.querySelectorAll('iframe')].every((f) => f.contentDocument?.documentElement?.dataset.ready === '1')`, 2400},
 		// The tour's own script and style sheet; its first simulator is in view.
 		{"guided tour", b.base + "tour.html", `document.getElementById('sim-stabilization').contentDocument?.documentElement?.dataset.ready === '1'`, 900},
+		// The sweep page starts Web Workers, which compile the engine.
+		{"sweep page", b.base + "sweep.html?workers=1&seeds=1&set=iters%3D500", `document.getElementById('command').textContent !== ''`, 900},
 		{"offline file from disk", "file://" + offline + "?scenario=relu1d-small", `document.documentElement.dataset.ready === '1'`, 800},
 		{"offline file served", b.base + offlineName + "?scenario=relu1d-small", `document.documentElement.dataset.ready === '1'`, 800},
 	} {
@@ -85,6 +87,12 @@ func TestBrowserCSP(t *testing.T) {
 			// Stop waiting at the first violation, to report it rather than a time-out.
 			waitFor(t, ctx, `(`+tt.ready+`) || `+allViolations+`.length > 0`, 60*time.Second)
 			checkViolations(t, ctx, tt.url)
+			if tt.name == "sweep page" { // its workers run the grid under their own policy
+				runSweep(t, ctx, time.Minute)
+				if st := eval[sweepState](t, ctx, `kinkscopeSweep.state()`); st.Done != st.Runs || st.Runs == 0 {
+					t.Errorf("sweep page under the policy: %+v, want every run done", st)
+				}
+			}
 			// Let the simulators run and draw a little: a blocked style or eval may
 			// show only then.
 			// (Simulators out of view pause by design: only those in view.)

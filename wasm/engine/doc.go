@@ -9,7 +9,7 @@
 // an optional id (a number or string, echoed in its reply) and the fields of its
 // command; a reply carries event and the id of its request. A worker answers every
 // request with exactly one reply, in order, and posts {engine: 1, event: "ready",
-// version, metrics} once when it has started.
+// version, metrics, scenarios [{name, caption}]} once when it has started.
 //
 //	cmd    fields           reply event  reply fields
 //	plan   grid             plan         runs, cells, axes [{key, values, doc, range}],
@@ -25,6 +25,12 @@
 // it means the same runs in the same order (sim/sweep.Spec). A run's row is its line
 // of the command line's runs.csv, byte for byte; numbers in final are float64
 // (NaN where a metric does not apply), structured-clone data rather than JSON.
+//
+// The worker script (web/engine.js) posts {engine: 1, event: "fatal", error} and
+// closes when the module cannot load or Go has stopped. Test hooks: a run request
+// with fault: "panic" fails inside Go as a bug would (an error reply; the worker goes
+// on), with fault: "throw" makes the worker script throw (the page's worker error
+// event).
 //
 // A run is synchronous: Go's WebAssembly has one thread, so a worker busy with a
 // run reads its next message when the run is done. A page cancels by terminating

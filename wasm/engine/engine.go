@@ -64,7 +64,11 @@ func fieldErr(field, format string, args ...any) error {
 
 // Ready is the reply a worker posts once it has started.
 func Ready() Reply {
-	return Reply{"engine": Version, "event": "ready", "version": Version, "metrics": strings2any(sweep.Metrics)}
+	scenarios := make([]any, len(sim.Scenarios))
+	for i, s := range sim.Scenarios {
+		scenarios[i] = map[string]any{"name": s.Name, "caption": s.Caption}
+	}
+	return Reply{"engine": Version, "event": "ready", "version": Version, "metrics": strings2any(sweep.Metrics), "scenarios": scenarios}
 }
 
 // Handle answers one request, given as JSON text. It never panics: a failure while
