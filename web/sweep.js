@@ -6,6 +6,10 @@
 // line); up to `workers` others run one run at a time each. Cancel terminates the
 // workers (a run in Go cannot be interrupted); a worker that fails is replaced and
 // its run is reported, while the other runs go on.
+//
+// A classic script (deferred), not a module: module scripts do not load from a
+// file:// page, and the page opened from a file must still say that it needs a server.
+'use strict';
 
 const VERSION = 1;
 const MAX_WORKERS = 16;
@@ -124,6 +128,7 @@ function readGrid() {
 
 // fieldInput maps an error's field (grid.vary[1]) to its form element.
 function fieldInput(field, grid) {
+  if (field === 'engine') return $('run');
   if (field === 'grid.scenario') return $('scenario');
   if (field === 'grid.seeds') return $('seeds');
   if (field === 'grid.dataSeeds') return $('data-seeds');
@@ -139,6 +144,7 @@ function fieldInput(field, grid) {
 }
 
 function labelOf(input) {
+  if (input.id === 'run') return 'The engine';
   const label = document.querySelector(`label[for="${input.id}"]`);
   return label ? label.textContent.split(':')[0].replace(/,? optional$/, '') : input.id;
 }
@@ -146,7 +152,7 @@ function labelOf(input) {
 function showError(field, message, grid) {
   clearErrors();
   const input = fieldInput(field, grid);
-  input.setAttribute('aria-invalid', 'true');
+  if (input.tagName !== 'BUTTON') input.setAttribute('aria-invalid', 'true');
   $('form-error').textContent = `${labelOf(input)}: ${message.replace(/^grid\.[A-Za-z]+(\[\d\])?: /, '')}`;
   input.focus();
 }
@@ -198,20 +204,38 @@ function startPlanner() {
   };
 }
 
+// failPlanner answers the waiting plans with the failure and starts a fresh
+// planner, three times at most: an engine that cannot load stays a message.
 function failPlanner(message) {
-  for (const resolve of planner.waiting.values()) resolve({ event: 'error', field: '', error: message });
+  for (const resolve of planner.waiting.values()) resolve({ event: 'error', field: 'engine', error: message });
   planner.waiting.clear();
+  planner.queue = [];
   planner.worker.terminate();
-  startPlanner(); // the next plan gets a fresh one
+  planner.failures = (planner.failures || 0) + 1;
+  if (planner.failures <= 3) {
+    startPlanner();
+    return;
+  }
+  planner.broken = message;
+  $('form-error').textContent = `The engine does not start (${message}); reload the page to try again.`;
+  $('run').disabled = true;
 }
 
 function plan(grid) {
   const id = planner.next++;
   const msg = { engine: VERSION, id, cmd: 'plan', grid };
   return new Promise((resolve) => {
+    if (planner.broken) {
+      resolve({ event: 'error', field: 'engine', error: planner.broken });
+      return;
+    }
     planner.waiting.set(id, resolve);
     if (planner.ready) planner.worker.postMessage(msg);
     else planner.queue.push(msg);
+    // Nothing waits for ever: a planner that does not answer is replaced.
+    setTimeout(() => {
+      if (planner.waiting.has(id)) failPlanner(`no answer within ${START_TIMEOUT_MS / 1000} s`);
+    }, START_TIMEOUT_MS);
   });
 }
 
@@ -735,6 +759,7 @@ function init() {
       failed: sweep.failures.size,
       failures: [...sweep.failures.values()],
       workers: sweep.slots.filter((s) => s && !s.dead).length,
+      busy: sweep.slots.filter((s) => s && !s.dead && s.run !== null).map((s) => [s.k, s.run]),
       restarts: sweep.restarts,
       elapsedMs: sweep.started ? (sweep.finished || performance.now()) - sweep.started : 0,
     }),

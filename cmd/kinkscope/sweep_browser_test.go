@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -144,4 +145,126 @@ func TestBrowserSweep(t *testing.T) {
 	if cfg["decays"] != "0.2:2" || cfg["iters"] != "4000" || cfg["seed"] != "1" {
 		t.Errorf("the cell's link opened settings %v, want decays 0.2:2, iters 4000, seed 1", cfg)
 	}
+}
+
+// TestBrowserSweepFailures checks that failures leave the page usable: a run that
+// fails inside Go, a worker that throws and a worker terminated mid-run are each
+// named on the page while the other runs go on; the sweep then reruns cleanly;
+// Cancel stops every worker; a bad grid is refused naming its field; and the page
+// opened from a file says that it needs a server.
+func TestBrowserSweepFailures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	b := startBrowser(t)
+	grid := engine.Grid{Scenario: "diag-decay50", Vary: []string{"lr_edge=0.5;0.7;0.9"}, Set: []string{"iters=15000"}, Seeds: "1-3"}
+	ctx := b.tab(t, 1280, 900)
+	b.openSweep(t, ctx, sweepQuery(grid, "2"))
+
+	t.Run("failing runs and workers", func(t *testing.T) {
+		eval[any](t, ctx, `kinkscopeSweep.hooks.fault = {1: 'panic', 4: 'throw'}, null`)
+		eval[any](t, ctx, `document.getElementById('run').click(), null`)
+		// Terminate a worker in the middle of a run other than the hooked ones.
+		waitFor(t, ctx, `kinkscopeSweep.state().busy.some(([k, run]) => run >= 5)`, 60*time.Second)
+		killed := eval[[]int](t, ctx, `(() => { const [k, run] = kinkscopeSweep.state().busy.find(([k, run]) => run >= 5);
+			kinkscopeSweep.terminateWorker(k); return [k, run]; })()`)
+		waitFor(t, ctx, `kinkscopeSweep.state().phase === 'done'`, 3*time.Minute)
+		st := eval[sweepState](t, ctx, `kinkscopeSweep.state()`)
+		if st.Failed != 3 || st.Done != st.Runs-3 {
+			t.Fatalf("after two hooked failures and a killed worker: %+v, want 3 failed and the other %d done", st, st.Runs-3)
+		}
+		shown := eval[string](t, ctx, `document.getElementById('failures').textContent`)
+		for _, want := range []string{"run 1 failed", "the engine failed", "threw an error", "fault test hook: the worker throws",
+			"was terminated during run " + strconv.Itoa(killed[1])} {
+			if !strings.Contains(shown, want) {
+				t.Errorf("the page's failures %q do not say %q", shown, want)
+			}
+		}
+		if s := eval[string](t, ctx, `document.getElementById('status').textContent`); !strings.Contains(s, "3 failed") {
+			t.Errorf("status %q does not count the failures", s)
+		}
+		if st.Restarts < 2 {
+			t.Errorf("%d replacement workers, want at least 2 (for the one that threw and the one terminated)", st.Restarts)
+		}
+		screenshot(t, ctx, "sweep-failures")
+	})
+
+	t.Run("rerun after failures", func(t *testing.T) {
+		eval[any](t, ctx, `kinkscopeSweep.hooks.fault = {}, null`)
+		st := runSweep(t, ctx, 3*time.Minute)
+		if st.Failed != 0 || st.Done != st.Runs {
+			t.Errorf("rerun: %+v, want every run done", st)
+		}
+		if txt := eval[string](t, ctx, `document.getElementById('failures').textContent`); txt != "" {
+			t.Errorf("failures still shown after a clean rerun: %q", txt)
+		}
+	})
+
+	t.Run("cancel", func(t *testing.T) {
+		eval[any](t, ctx, `document.getElementById('run').click(), null`)
+		waitFor(t, ctx, `kinkscopeSweep.state().phase === 'running' && kinkscopeSweep.state().busy.length > 0`, 60*time.Second)
+		eval[any](t, ctx, `document.getElementById('cancel').click(), null`)
+		st := eval[sweepState](t, ctx, `kinkscopeSweep.state()`)
+		if st.Phase != "cancelled" || st.Workers != 0 {
+			t.Errorf("after Cancel: %+v, want cancelled with no worker left", st)
+		}
+		if s := eval[string](t, ctx, `document.getElementById('status').textContent`); !strings.Contains(s, "Cancelled after") {
+			t.Errorf("status after Cancel %q", s)
+		}
+		done := st.Done
+		time.Sleep(500 * time.Millisecond) // a terminated worker must not report a result later
+		if st := eval[sweepState](t, ctx, `kinkscopeSweep.state()`); st.Done != done || st.Phase != "cancelled" {
+			t.Errorf("a cancelled sweep moved on: %+v", st)
+		}
+	})
+
+	t.Run("bad grid input names the field", func(t *testing.T) {
+		for _, tt := range []struct{ id, value, says string }{
+			{"vary1", "lr_edge=0.5;x", "First setting (columns): lr_edge \"x\""},
+			{"vary2", "decays", "Second setting (rows): axis \"decays\""},
+			{"seeds", "3-1", "Seeds: seeds \"3-1\""},
+			{"set", "iters=0", "Settings of every run: iters"},
+			{"data-seeds", "x", "Data seeds"},
+			{"workers", "0", "Workers (runs at once): \"0\" out of range"},
+		} {
+			eval[any](t, ctx, `(() => { const el = document.getElementById('`+tt.id+`'); el.value = '`+tt.value+`';
+				document.getElementById('run').click(); return null; })()`)
+			waitFor(t, ctx, `document.getElementById('form-error').textContent !== ''`, 30*time.Second)
+			msg := eval[string](t, ctx, `document.getElementById('form-error').textContent`)
+			invalid := eval[bool](t, ctx, `document.getElementById('`+tt.id+`').getAttribute('aria-invalid') === 'true'`)
+			if !strings.Contains(msg, tt.says) || !invalid {
+				t.Errorf("%s = %q: message %q (aria-invalid %v), want it to say %q", tt.id, tt.value, msg, invalid, tt.says)
+			}
+			if st := eval[sweepState](t, ctx, `kinkscopeSweep.state()`); st.Phase == "running" {
+				t.Errorf("%s = %q started a sweep", tt.id, tt.value)
+			}
+			// Put the good value back.
+			good := map[string]string{"vary1": grid.Vary[0], "vary2": "", "seeds": grid.Seeds, "set": grid.Set[0], "data-seeds": "", "workers": "2"}[tt.id]
+			eval[any](t, ctx, `document.getElementById('`+tt.id+`').value = '`+good+`', document.getElementById('form-error').textContent = '', null`)
+		}
+	})
+
+	t.Run("from a file the page says it needs a server", func(t *testing.T) {
+		path, err := filepath.Abs(filepath.Join(b.dist, "sweep.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := b.tab(t, 1000, 700)
+		if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, `document.documentElement.dataset.offline === '1'`, 10*time.Second)
+		if msg := eval[string](t, ctx, `document.getElementById('form-error').textContent`); !strings.Contains(msg, "needs a web server") ||
+			!strings.Contains(msg, "offline file") {
+			t.Errorf("sweep.html from a file says %q", msg)
+		}
+		// The offline file is the simulator alone: no sweep page, no engine.
+		if data, err := os.ReadFile(filepath.Join(b.dist, offlineName)); err == nil {
+			for _, s := range []string{"sweep.html", "engine.js", "engine.wasm"} {
+				if strings.Contains(string(data), s) {
+					t.Errorf("the offline file mentions %s", s)
+				}
+			}
+		}
+	})
 }
