@@ -55,6 +55,8 @@ func TestBrowserAccessibility(t *testing.T) {
 		{"simulator", b.base + "sim.html?preset=kinks", `document.documentElement.dataset.ready === '1'`},
 		{"tour", b.base + "tour.html", `document.getElementById('sim-stabilization').contentDocument?.documentElement?.dataset.ready === '1'`},
 		{"lecture notes", b.base + "examples/lecture.html", `document.querySelectorAll('iframe').length > 0`},
+		// The sweep page after a small grid has run: heatmap, legend and table filled.
+		{"sweep", b.base + "sweep.html?set=iters%3D500&seeds=1&workers=2", `document.getElementById('command').textContent !== ''`},
 	} {
 		t.Run(page.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(b.tab(t, 1280, 900), 2*time.Minute)
@@ -63,6 +65,10 @@ func TestBrowserAccessibility(t *testing.T) {
 				t.Fatal(err)
 			}
 			waitFor(t, ctx, page.ready, 60*time.Second)
+			if page.name == "sweep" {
+				runSweep(t, ctx, time.Minute)
+				eval[any](t, ctx, `document.getElementById('table-box').open = true, document.querySelector('#heatmap a.cell').focus(), null`)
+			}
 			eval[any](t, ctx, axe+"\n;null")
 			violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ['violations']})
 				.then((r) => r.violations.map((v) => ({id: v.id, impact: v.impact || '', help: v.help,

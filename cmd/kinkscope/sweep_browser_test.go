@@ -268,3 +268,37 @@ func TestBrowserSweepFailures(t *testing.T) {
 		}
 	})
 }
+
+// TestBrowserSweepSpeed runs the page's default grid with one worker, then with two,
+// in one tab, and logs the times and their ratio (the README's figures); the two
+// sweeps must give the same rows, and the default grid must finish within a minute.
+func TestBrowserSweepSpeed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	b := startBrowser(t)
+	ctx := b.tab(t, 1280, 900)
+	b.openSweep(t, ctx, "")
+	cmd := eval[string](t, ctx, `document.getElementById('command').textContent`)
+	var times []float64
+	var rows [][]string
+	for _, workers := range []string{"1", "2"} {
+		eval[any](t, ctx, `document.getElementById('workers').value = '`+workers+`', null`)
+		st := runSweep(t, ctx, 3*time.Minute)
+		if st.Failed != 0 || st.Done != st.Runs {
+			t.Fatalf("%s workers: %+v", workers, st)
+		}
+		times = append(times, st.ElapsedMs/1000)
+		rows = append(rows, eval[[]string](t, ctx, `kinkscopeSweep.rows()`))
+		t.Logf("default grid (%s), %d runs: %.1f s with %s worker(s)", cmd, st.Runs, st.ElapsedMs/1000, workers)
+	}
+	t.Logf("1 worker / 2 workers: %.2f× (navigator.hardwareConcurrency %d)", times[0]/times[1], eval[int](t, ctx, `navigator.hardwareConcurrency`))
+	for i := range rows[0] {
+		if rows[0][i] != rows[1][i] {
+			t.Errorf("run %d: 1 worker gave\n%s2 workers\n%s", i, rows[0][i], rows[1][i])
+		}
+	}
+	if times[1] > 60 {
+		t.Errorf("the default grid took %.1f s with 2 workers, want well under a minute", times[1])
+	}
+}
