@@ -3,7 +3,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,6 +28,24 @@ func TestBrowserEngine(t *testing.T) {
 		t.Skip("browser tests are not short")
 	}
 	b := startBrowser(t)
+	// The module goes out precompressed, as the WebAssembly MIME type that streaming
+	// compilation requires.
+	req, _ := http.NewRequest("GET", b.base+"engine.wasm", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gz, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	want, err := os.ReadFile(filepath.Join(b.dist, "engine.wasm.gz"))
+	if err != nil {
+		t.Fatalf("make build writes engine.wasm.gz: %v", err)
+	}
+	if ct, ce := resp.Header.Get("Content-Type"), resp.Header.Get("Content-Encoding"); ct != "application/wasm" || ce != "gzip" || !bytes.Equal(gz, want) {
+		t.Errorf("engine.wasm: Content-Type %q, Content-Encoding %q, %d bytes; want application/wasm, gzip and engine.wasm.gz's %d bytes",
+			ct, ce, len(gz), len(want))
+	}
 	ctx := b.tab(t, 800, 600)
 	// Any page of the site's origin under the site's policy will do: the 404 page is
 	// the lightest.
@@ -54,9 +77,9 @@ func TestBrowserEngine(t *testing.T) {
 		t.Errorf("plan: %v, want 4 runs", plan)
 	}
 	res := send(`{engine: 1, id: 2, cmd: 'run', grid: ` + string(gj) + `, run: 3}`)
-	want := engine.Handle([]byte(`{"engine":1,"cmd":"run","run":3,"grid":` + string(gj) + `}`))
-	if res["event"] != "result" || res["row"] != want["row"] {
-		t.Errorf("run 3 in the worker: %v\nrow want %q", res, want["row"])
+	native := engine.Handle([]byte(`{"engine":1,"cmd":"run","run":3,"grid":` + string(gj) + `}`))
+	if res["event"] != "result" || res["row"] != native["row"] {
+		t.Errorf("run 3 in the worker: %v\nrow want %q", res, native["row"])
 	}
 	if f := res["final"].(map[string]any); f["kinks"] != "NaN" {
 		t.Errorf("final kinks %v on the diagonal net, want NaN carried as a number", f["kinks"])
