@@ -45,6 +45,10 @@ type request struct {
 	Grid   *Grid           `json:"grid"`
 	Run    *int            `json:"run"`
 	Fault  string          `json:"fault"` // test hook: "panic" makes the run fail as a bug would
+	// open, session, visible
+	Query   *string         `json:"query"`
+	Msg     json.RawMessage `json:"msg"`
+	Visible *bool           `json:"visible"`
 }
 
 // Reply is a message from the engine: plain data that wasm/worker turns into a
@@ -62,18 +66,24 @@ func fieldErr(field, format string, args ...any) error {
 	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
-// Ready is the reply a worker posts once it has started.
+// Ready is the reply a worker posts once it has started: the protocol's version,
+// the final metrics of a sweep's runs, the columns of a session's history rows, and
+// the scenarios.
 func Ready() Reply {
 	scenarios := make([]any, len(sim.Scenarios))
 	for i, s := range sim.Scenarios {
 		scenarios[i] = map[string]any{"name": s.Name, "caption": s.Caption}
 	}
-	return Reply{"engine": Version, "event": "ready", "version": Version, "metrics": strings2any(sweep.Metrics), "scenarios": scenarios}
+	return Reply{"engine": Version, "event": "ready", "version": Version, "metrics": strings2any(sweep.Metrics), "columns": strings2any(Columns()), "scenarios": scenarios}
 }
+
+// Handle answers one request, given as JSON text, with an engine of its own: plan
+// and run need no more; a session opened this way is lost with the engine.
+func Handle(text []byte) Reply { return New().Handle(text) }
 
 // Handle answers one request, given as JSON text. It never panics: a failure while
 // handling a request becomes an error reply.
-func Handle(text []byte) (reply Reply) {
+func (e *Engine) Handle(text []byte) (reply Reply) {
 	var id json.RawMessage
 	defer func() {
 		if p := recover(); p != nil {
@@ -90,6 +100,12 @@ func Handle(text []byte) (reply Reply) {
 		reply, err = plan(req.Grid)
 	case "run":
 		reply, err = run(req)
+	case "open":
+		reply, err = e.open(req)
+	case "session":
+		reply, err = e.message(req.Msg)
+	case "visible":
+		reply, err = e.visible(*req.Visible)
 	}
 	if err != nil {
 		return errorReply(id, err)
@@ -120,7 +136,7 @@ func idValue(id json.RawMessage) any {
 	return v
 }
 
-var commands = []string{"plan", "run"}
+var commands = []string{"plan", "run", "open", "session", "visible"}
 
 // parse decodes and checks a request; it returns the id even when the rest is bad,
 // so that the error reply can echo it.
@@ -176,6 +192,18 @@ func parse(text []byte) (request, error) {
 		if req.Run == nil {
 			return req, fieldErr("run", "missing: the index of a run of the grid")
 		}
+	case "open":
+		if req.Query == nil {
+			return req, fieldErr("query", "missing: the simulator's URL query, as \"scenario=relu1d-large&seed=2\"")
+		}
+	case "session":
+		if len(req.Msg) == 0 || string(req.Msg) == "null" {
+			return req, fieldErr("msg", "missing: a message of the page's message API, as {kinkscope: 1, cmd: \"play\"}")
+		}
+	case "visible":
+		if req.Visible == nil {
+			return req, fieldErr("visible", "missing: true or false")
+		}
 	case "":
 		return req, fieldErr("cmd", "missing (known: %s)", strings.Join(commands, ", "))
 	default:
@@ -191,7 +219,7 @@ func parse(text []byte) (request, error) {
 func decodeErr(err error, prefix string) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		want := map[string]string{"string": "a string", "int": "a whole number", "[]string": "a list of strings",
+		want := map[string]string{"string": "a string", "int": "a whole number", "[]string": "a list of strings", "bool": "true or false",
 			"engine.Grid": "an object", "json.RawMessage": "a number or a string"}[te.Type.String()]
 		if want == "" {
 			want = te.Type.String()
@@ -203,7 +231,7 @@ func decodeErr(err error, prefix string) error {
 		return fieldErr(prefix+field, "want %s, got %s", want, te.Value)
 	}
 	if msg, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return fieldErr("message", "unknown field %s (known: engine, id, cmd, grid, run, fault; in grid: scenario, vary, set, seeds, dataSeeds)", msg)
+		return fieldErr("message", "unknown field %s (known: engine, id, cmd, grid, run, fault, query, msg, visible; in grid: scenario, vary, set, seeds, dataSeeds)", msg)
 	}
 	return fieldErr("message", "%v", err)
 }

@@ -1,0 +1,367 @@
+package engine
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"kinkscope/render/app"
+	"kinkscope/sim"
+)
+
+// MaxQuery bounds an open request's query, in bytes.
+const MaxQuery = 16 << 10
+
+// Columns are the columns of a snapshot's history rows: the keys of sim.MetricList,
+// in its order (the columns of metrics.csv). A history row holds one float64 per
+// column, the iteration included.
+func Columns() []string {
+	out := make([]string, len(sim.MetricList))
+	for i, d := range sim.MetricList {
+		out[i] = d.Key
+	}
+	return out
+}
+
+// Engine is the state of one worker: the session it hosts, if any, and what its
+// snapshots have told the page so far. It is not safe for concurrent use: a worker
+// calls it from its one thread.
+type Engine struct {
+	session *app.Session
+	hidden  bool
+	dirty   bool // a command changed the session since its last Update
+	version int  // the Snapshot.Version last posted, 0 for none
+	seq     int  // snapshots posted
+	sent    []sentHistory
+	clock   func() time.Time
+}
+
+// sentHistory is what the page holds of one run's history: the rows posted so far
+// and the run they belong to.
+type sentHistory struct {
+	key  string
+	rows []sim.Metrics
+}
+
+// New returns an engine without a session.
+func New() *Engine { return &Engine{clock: time.Now} }
+
+// Busy reports whether the engine wants another slice: a session is open, visible,
+// and playing or stepping, or a command has changed it since its last slice.
+func (e *Engine) Busy() bool {
+	if e.session == nil || e.hidden {
+		return false
+	}
+	return e.dirty || e.session.State().Running
+}
+
+// Slice advances the session by one slice, the Session's frame budget (12 to 16
+// ms), and returns the snapshot event to post when anything drawn has changed since
+// the last one, else nil. A hidden engine does nothing.
+func (e *Engine) Slice() (snap Reply) {
+	defer func() {
+		if p := recover(); p != nil {
+			// A failure inside the simulation: close the session rather than fail
+			// every later slice, and say so.
+			e.session = nil
+			snap = Reply{"engine": Version, "event": "error", "field": "session",
+				"error": fmt.Sprintf("session: the engine failed: %v; open a session again", p)}
+		}
+	}()
+	if e.session == nil || e.hidden {
+		return nil
+	}
+	start := time.Now()
+	e.dirty = false
+	e.session.Update(e.clock)
+	s := e.session.Snapshot()
+	if s.Version == e.version {
+		return nil
+	}
+	e.version = s.Version
+	e.seq++
+	r := e.snapshot(s)
+	r["ms"] = float64(time.Since(start).Microseconds()) / 1000
+	return r
+}
+
+// open starts a session from a URL query.
+func (e *Engine) open(req request) (Reply, error) {
+	q := *req.Query
+	if len(q) > MaxQuery {
+		return nil, fieldErr("query", "%d bytes, at most %d", len(q), MaxQuery)
+	}
+	if !utf8.ValidString(q) {
+		return nil, fieldErr("query", "not valid UTF-8")
+	}
+	e.session = app.NewSession(app.ParseQuery(q))
+	e.session.SetVisible(!e.hidden)
+	e.version, e.sent, e.dirty = 0, nil, true
+	return Reply{"event": "open", "notes": strings2any(e.session.Notes()), "query": app.EncodeQuery(e.session.Query()),
+		"columns": strings2any(Columns())}, nil
+}
+
+// visible shows or hides the session: a hidden engine does no work.
+func (e *Engine) visible(v bool) (Reply, error) {
+	e.hidden = !v
+	if e.session != nil {
+		e.session.SetVisible(v)
+		e.dirty = true
+	}
+	return Reply{"event": "ok", "cmd": "visible"}, nil
+}
+
+// message carries out one message of the page's message API (app.ParseMessage) on
+// the session, as the page does, and answers it as the page does: ok, state,
+// export, or an error.
+func (e *Engine) message(raw json.RawMessage) (Reply, error) {
+	if e.session == nil {
+		return nil, fieldErr("cmd", "session: no session is open (send cmd open first)")
+	}
+	if t := strings.TrimSpace(string(raw)); !strings.HasPrefix(t, "{") {
+		return nil, fieldErr("msg", "want an object, a message of the page's message API, as {kinkscope: 1, cmd: \"play\"}")
+	}
+	m, err := app.ParseMessage(raw)
+	if errors.Is(err, app.ErrNotOurs) {
+		return nil, fieldErr("msg.kinkscope", "missing or not 1: msg is a message of the page's message API, {kinkscope: 1, cmd, …}")
+	}
+	if err != nil {
+		// The page's own text, which names the field inside msg.
+		return Reply{"event": "error", "field": messageField(err.Error()), "error": "msg: " + err.Error(), "errors": []any{err.Error()}}, nil
+	}
+	var errs []error
+	s := e.session
+	switch m.Cmd {
+	case "set":
+		errs = s.Set(m.Settings)
+	case "load":
+		errs = s.Load(m)
+	case "play":
+		s.Play()
+	case "pause":
+		s.Pause()
+	case "reset":
+		s.Reset()
+	case "step":
+		s.Step(m.N)
+	case "runTo":
+		s.RunTo(m.Iter)
+	case "getState":
+		return Reply{"event": "state", "cmd": m.Cmd, "state": StateObject(s.State())}, nil
+	case "subscribe":
+		return nil, fieldErr("msg.cmd", "subscribe is the page's: the engine posts a snapshot whenever anything changes, and the page answers its subscribers from the latest one")
+	case "export":
+		switch m.What {
+		case "csv":
+			return Reply{"event": "export", "cmd": m.Cmd, "what": m.What, "data": s.HistoryCSV()}, nil
+		case "json":
+			return Reply{"event": "export", "cmd": m.Cmd, "what": m.What, "data": s.SettingsJSON()}, nil
+		default:
+			return nil, fieldErr("msg.what", "%s: the page draws the picture; the engine exports csv or json", m.What)
+		}
+	}
+	if len(errs) > 0 {
+		msgs := make([]any, len(errs))
+		for i, err := range errs {
+			msgs[i] = err.Error()
+		}
+		return Reply{"event": "error", "error": "msg: " + errs[0].Error(), "errors": msgs, "field": settingsField(errs[0].Error(), m.Settings)}, nil
+	}
+	e.dirty = true
+	return Reply{"event": "ok", "cmd": m.Cmd}, nil
+}
+
+// messageField names the field of an app.ParseMessage error: its text starts with
+// the field's name (`settings.lr: …`, `hz: …`, `cmd "x": …`, `field "x": …`).
+func messageField(msg string) string {
+	head, _, _ := strings.Cut(msg, ":")
+	head, quoted, _ := strings.Cut(head, " ")
+	switch head {
+	case "field":
+		return "msg." + strings.Trim(quoted, `"`)
+	case "message":
+		return "msg"
+	}
+	return "msg." + head
+}
+
+// settingsField names the setting of a Session.Set error, which starts with the
+// setting's key or says `unknown setting "key"`.
+func settingsField(msg string, settings [][2]string) string {
+	for _, kv := range settings {
+		if strings.HasPrefix(msg, kv[0]+" ") || strings.HasPrefix(msg, kv[0]+":") || strings.Contains(msg, `"`+kv[0]+`"`) {
+			return "msg.settings." + kv[0]
+		}
+	}
+	return "msg.settings"
+}
+
+// MetricsObject adds every metric of m to o under its JSON key (sim.Metric.JSONKey),
+// as the page's state() does.
+func MetricsObject(o map[string]any, m *sim.Metrics) map[string]any {
+	for i := range sim.MetricList {
+		d := &sim.MetricList[i]
+		o[d.JSONKey()] = d.Value(m)
+	}
+	return o
+}
+
+// StateObject is a session's state as the page's state() returns it.
+func StateObject(s app.State) map[string]any {
+	runs := make([]any, len(s.Runs))
+	for i, r := range s.Runs {
+		runs[i] = MetricsObject(map[string]any{"label": r.Label, "diverged": r.Diverged}, &r.Metrics)
+	}
+	return MetricsObject(map[string]any{
+		"scenario": s.Scenario, "iters": s.Iters,
+		"running": s.Running, "diverged": s.Diverged, "error": s.Error,
+		"frame": s.Frame, "runs": runs,
+	}, &s.Metrics)
+}
+
+// snapshot turns a session's snapshot into the event the page draws from. Every
+// field describes the latest state in full, except each run's history, which
+// carries the rows since the last snapshot: the page keeps the first historyFrom
+// rows it holds and appends history.
+func (e *Engine) snapshot(s *app.Snapshot) Reply {
+	s2 := e.session
+	views := map[string]any{
+		"caption": s.Views.Caption, "outcome": strings2any(s.Views.Outcome),
+		"main": panelObject(s.Views.Main), "side": panelObject(s.Views.Side),
+	}
+	curves := make([]any, len(s.Views.Curves))
+	for i, p := range s.Views.Curves {
+		curves[i] = panelObject(p)
+	}
+	views["curves"] = curves
+	config := make([]any, 0, 64)
+	view := map[string]any{}
+	for _, kv := range s2.Config() {
+		config = append(config, []any{kv[0], kv[1]})
+		if kv[0] == "speed" || kv[0] == "norms" || kv[0] == "pieces" {
+			view[kv[0]] = kv[1]
+		}
+	}
+	base := configKey(&s.Config) + "\x00" + s.CompareKey
+	sent := make([]sentHistory, len(s.Runs))
+	runs := make([]any, len(s.Runs))
+	for i := range s.Runs {
+		rv := &s.Runs[i]
+		key := base + "\x00" + rv.Label
+		from := 0
+		if i < len(e.sent) && e.sent[i].key == key {
+			from = commonRows(e.sent[i].rows, rv.History)
+		}
+		sent[i] = sentHistory{key: key, rows: rv.History}
+		runs[i] = runObject(rv, from)
+	}
+	e.sent = sent
+	return Reply{
+		"engine": Version, "event": "snapshot", "seq": e.seq, "version": s.Version,
+		"state": StateObject(s.State), "config": config, "view": view,
+		"query": app.EncodeQuery(s2.Query()), "notes": strings2any(s.Notes),
+		"views": views, "metricKeys": strings2any(s.MetricKeys), "compareKey": s.CompareKey,
+		"fastForward": s.FastForward, "runs": runs,
+	}
+}
+
+// configKey writes every setting of c: two runs with the same key and label follow
+// the same trajectory, so their histories agree row for row.
+func configKey(c *sim.Config) string {
+	var sb strings.Builder
+	sb.WriteString(c.Scenario)
+	for _, st := range sim.Settings {
+		sb.WriteString("\x00" + c.Get(st.Key))
+	}
+	return sb.String()
+}
+
+// commonRows returns how many leading rows of the history the page holds (old) are
+// still those of cur. A run's history only appends, except that it thins (keeping
+// every other row, so the iterations of the rows after the first change) and that
+// its last row may be the latest snapshot, which a thinned history does not keep.
+func commonRows(old, cur []sim.Metrics) int {
+	n := min(len(old), len(cur))
+	for i := range n {
+		if old[i].Iter != cur[i].Iter {
+			return i
+		}
+	}
+	// Same iterations; the rows of one trajectory at one iteration are equal, which
+	// the last one checks bit for bit as a guard.
+	if n > 0 && !sameRow(&old[n-1], &cur[n-1]) {
+		return 0
+	}
+	return n
+}
+
+func sameRow(a, b *sim.Metrics) bool {
+	for i := range sim.MetricList {
+		d := &sim.MetricList[i]
+		if math.Float64bits(d.Value(a)) != math.Float64bits(d.Value(b)) {
+			return false
+		}
+	}
+	return true
+}
+
+// HistoryRows writes rows as one float64 per column of Columns, row after row.
+func HistoryRows(rows []sim.Metrics) []float64 {
+	out := make([]float64, 0, len(rows)*len(sim.MetricList))
+	for i := range rows {
+		for j := range sim.MetricList {
+			out = append(out, sim.MetricList[j].Value(&rows[i]))
+		}
+	}
+	return out
+}
+
+// runObject is one run's part of a snapshot. Lists of numbers are []float64, which
+// the worker posts as transferable Float64Arrays; nil lists (what the model does
+// not draw) are null.
+func runObject(rv *app.RunView, from int) map[string]any {
+	p := &rv.Picture
+	var pieces []float64
+	if len(p.Pieces) > 0 {
+		pieces = make([]float64, 0, len(p.Pieces)*len(p.X))
+		for _, row := range p.Pieces {
+			pieces = append(pieces, row...)
+		}
+	}
+	decays := make([]float64, len(rv.Decays))
+	for i, d := range rv.Decays {
+		decays[i] = float64(d)
+	}
+	return map[string]any{
+		"label": rv.Label, "iter": rv.Iter, "iters": rv.Iters, "error": rv.Err,
+		"historyFrom": from, "historyLength": len(rv.History), "history": HistoryRows(rv.History[from:]),
+		"decays": decays, "schedule": rv.Schedule,
+		"x": p.X, "h": p.H, "pieces": pieces, "pieceCount": len(p.Pieces),
+		"dataX": p.DataX, "dataY": p.DataY,
+		"kinks": kinksObject(p.Kinks), "teacher": p.Teacher, "teacherKinks": kinksObject(p.TeacherKinks),
+		"norms": p.Norms, "coef": p.Coef, "truth": p.Truth, "fit": p.Fit, "fitTruth": p.FitTruth,
+	}
+}
+
+// kinksObject is a kink summary: its counts, and its clusters as rows of x, slope
+// change, neurons, visible (1 or 0).
+func kinksObject(k sim.KinkSummary) map[string]any {
+	clusters := make([]float64, 0, 4*len(k.Clusters))
+	for _, c := range k.Clusters {
+		vis := 0.0
+		if c.Visible {
+			vis = 1
+		}
+		clusters = append(clusters, c.X, c.SlopeChange, float64(c.Neurons), vis)
+	}
+	return map[string]any{"raw": k.Raw, "visible": k.Visible, "clusters": clusters}
+}
+
+func panelObject(p sim.Panel) map[string]any {
+	return map[string]any{"kind": p.Kind.String(), "title": p.Title, "ylabel": p.YLabel,
+		"metrics": strings2any(p.Metrics), "unit": p.Unit, "log": p.Log}
+}
