@@ -5,6 +5,12 @@
 // that is not plain JSON (a cycle, a BigInt, a typed array…) or more than
 // LIMIT_BYTES of it is answered with an error event naming the field; Go checks the
 // fields themselves. Requests that arrive while the module starts wait, in order.
+//
+// A session (cmd open) advances in slices of the Session's frame budget: after each
+// slice the worker posts the snapshot, if anything changed, with its Float64Arrays
+// transferred, and schedules the next slice through a MessageChannel, a task that,
+// unlike a nested setTimeout, is not held back 4 ms; requests from the page are tasks
+// too, so they get in between two slices.
 'use strict';
 
 importScripts('wasm_exec.js');
@@ -13,6 +19,64 @@ const VERSION = 1;
 const LIMIT_BYTES = 65536;
 let engine = null;
 const waiting = [];
+
+// decode turns what Go returns ({text, floats}: JSON text and one Float64Array, see
+// engine.Encode) into the reply object: {"$a": [offset, length]} becomes a view of
+// floats, {"$f": "NaN"} a number JSON cannot write. It returns the object and the
+// buffer to transfer with it, or null when there is no reply.
+const decode = (out) => {
+  if (out === null || typeof out !== 'object' || (out.text !== null && typeof out.text !== 'string')) return undefined;
+  if (out.text === null) return null;
+  const floats = out.floats;
+  const reply = JSON.parse(out.text, (key, v) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      if (Array.isArray(v.$a) && Object.keys(v).length === 1) return floats.subarray(v.$a[0], v.$a[0] + v.$a[1]);
+      if (typeof v.$f === 'string' && Object.keys(v).length === 1) return Number(v.$f);
+    }
+    return v;
+  });
+  if (reply !== null && typeof reply === 'object' && reply.event === 'snapshot') reply.encodeMs = out.encodeMs;
+  return { reply, transfer: floats.length > 0 ? [floats.buffer] : [] };
+};
+
+// The slice loop: at most one slice is scheduled at a time.
+const ticks = new MessageChannel();
+let scheduled = false;
+let kicked = 0; // when the pending slice was scheduled
+const kick = () => {
+  if (engine && !scheduled) {
+    scheduled = true;
+    kicked = performance.now();
+    ticks.port2.postMessage(0);
+  }
+};
+ticks.port1.onmessage = () => {
+  scheduled = false;
+  if (!engine) return;
+  const start = performance.now();
+  let out, d;
+  try {
+    out = engine.slice();
+    const sliced = performance.now();
+    d = decode(out);
+    // Where a snapshot's time went: the wait for this slice's turn (waitMs), Go's
+    // slice (ms, set by Go), encoding it (encodeMs), the bridge and decoding it (decodeMs).
+    if (d) Object.assign(d.reply, { waitMs: start - kicked, decodeMs: performance.now() - sliced });
+  } catch (err) {
+    engine = null;
+    postMessage({ engine: VERSION, event: 'fatal', error: 'the engine stopped: ' + err.message });
+    close();
+    return;
+  }
+  if (d === undefined) {
+    engine = null;
+    postMessage({ engine: VERSION, event: 'fatal', error: 'the engine stopped' });
+    close();
+    return;
+  }
+  if (d) postMessage(d.reply, d.transfer);
+  if (out.busy) kick();
+};
 
 const refuse = (id, field, why) => {
   const reply = { engine: VERSION, event: 'error', field, error: field + ': ' + why };
@@ -58,7 +122,7 @@ function handle(data) {
   }
   let reply;
   try {
-    reply = engine.handle(text);
+    reply = decode(engine.handle(text));
   } catch (err) {
     // Go has exited (an unrecovered failure): this worker can do nothing more.
     engine = null;
@@ -66,13 +130,14 @@ function handle(data) {
     close();
     return;
   }
-  if (reply === null || typeof reply !== 'object') {
+  if (!reply || reply.reply === null || typeof reply.reply !== 'object') {
     engine = null;
     postMessage({ engine: VERSION, event: 'fatal', error: 'the engine stopped' });
     close();
     return;
   }
-  postMessage(reply);
+  postMessage(reply.reply, reply.transfer);
+  kick();
 }
 
 onmessage = (e) => {
@@ -96,6 +161,6 @@ onmessage = (e) => {
   }
   while (!globalThis.kinkscopeEngine) await new Promise((resolve) => setTimeout(resolve, 0));
   engine = globalThis.kinkscopeEngine;
-  postMessage(engine.ready);
+  postMessage(decode(engine.ready).reply);
   while (waiting.length > 0) handle(waiting.shift());
 })();

@@ -321,3 +321,124 @@ func FuzzSession(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkSessionRelu1dLarge measures the whole relu1d-large run through the
+// protocol: open, play, slices with their snapshots until the end (one op = one run),
+// next to sim's BenchmarkRelu1dLargeRun, the raw run.
+func BenchmarkSessionRelu1dLarge(b *testing.B) {
+	snaps, slices := 0, 0
+	for b.Loop() {
+		e := New()
+		e.Handle([]byte(`{"engine":1,"cmd":"open","query":"scenario=relu1d-large"}`))
+		e.Handle([]byte(`{"engine":1,"cmd":"session","msg":{"kinkscope":1,"cmd":"play"}}`))
+		for e.Busy() {
+			slices++
+			if e.Slice() != nil {
+				snaps++
+			}
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
+	b.ReportMetric(float64(snaps)/float64(b.N), "snapshots/run")
+	b.ReportMetric(31623*float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+}
+
+// plain normalizes a reply as Decode returns it: numbers float64, lists of
+// numbers []float64 (nil as nil), objects map[string]any.
+func plain(v any) any {
+	switch x := v.(type) {
+	case Reply:
+		return plain(map[string]any(x))
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = plain(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = plain(e)
+		}
+		return out
+	case []float64:
+		if x == nil {
+			return nil
+		}
+		return x
+	case int:
+		return float64(x)
+	}
+	return v
+}
+
+// same compares plain data, NaN equal to NaN bit for bit.
+func same(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k := range x {
+			if !same(x[k], y[k]) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !same(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case []float64:
+		y, ok := b.([]float64)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
+				return false
+			}
+		}
+		return true
+	case float64:
+		y, ok := b.(float64)
+		return ok && (math.Float64bits(x) == math.Float64bits(y) || math.IsNaN(x) && math.IsNaN(y))
+	}
+	return a == b
+}
+
+// TestEncode checks that snapshots (NaN metrics, lists of numbers, empty and nil
+// lists, notes with quotes and odd text) come back from Encode and Decode as they
+// were.
+func TestEncode(t *testing.T) {
+	e := New()
+	send(t, e, map[string]any{"engine": 1, "cmd": "open", "query": "scenario=diag-decay10&iters=500&compare=lr_edge:0.5;0.9&x=%22%24a%22%00%E2%80%A8"})
+	send(t, e, map[string]any{"engine": 1, "cmd": "session", "msg": map[string]any{"kinkscope": 1, "cmd": "step", "n": 300}})
+	var s Reply
+	for e.Busy() {
+		if r := e.Slice(); r != nil {
+			s = r
+		}
+	}
+	for _, v := range []any{s, Ready(), Reply{"inf": math.Inf(1), "ninf": math.Inf(-1), "empty": []float64{}, "f": []any{[]float64{1, math.NaN()}, "$f"}}} {
+		text, floats := Encode(v)
+		got, err := Decode(text, floats)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, text)
+		}
+		if !same(plain(v), got) {
+			t.Errorf("Encode then Decode changed\n%v\ninto\n%v", plain(v), got)
+		}
+	}
+	if notes := s["notes"].([]any); len(notes) == 0 {
+		t.Error("the odd setting made no note")
+	}
+}

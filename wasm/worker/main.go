@@ -1,29 +1,69 @@
 //go:build js && wasm
 
 // Command worker is the simulation engine of the browser's Web Workers
-// (web/engine.js): the sim packages and the protocol of wasm/engine, without Ebiten,
-// which cannot run in a worker. It installs globalThis.kinkscopeEngine, whose
-// handle(text) answers one request given as JSON text with a reply object, and
-// whose ready is the reply the worker posts when it has started.
+// (web/engine.js): the sim packages, render/app's Session and the protocol of
+// wasm/engine, without Ebiten, which cannot run in a worker. It installs
+// globalThis.kinkscopeEngine:
+//
+//   - handle(text) answers one request given as JSON text;
+//   - slice() advances an open session by one slice;
+//   - ready is what the worker posts when it has started.
+//
+// Each returns {text, floats, busy}: the reply (for slice, the snapshot event or
+// nothing: text null) as engine.Encode writes it, JSON text and a Float64Array that
+// web/engine.js turns back into an object, and whether the session wants another
+// slice. Two crossings of the Go–JavaScript bridge per reply, not one per field.
 package main
 
 import (
 	"syscall/js"
+	"time"
+	"unsafe"
 
 	"kinkscope/wasm/engine"
 )
 
+var (
+	float64Array = js.Global().Get("Float64Array")
+	uint8Array   = js.Global().Get("Uint8Array")
+)
+
+// encoded returns a reply (or nil) as {text, floats, busy, encodeMs}.
+func encoded(r engine.Reply, busy bool) map[string]any {
+	if r == nil {
+		return map[string]any{"text": nil, "floats": nil, "busy": busy}
+	}
+	start := time.Now()
+	text, floats := engine.Encode(r)
+	f := float64Array.New(len(floats))
+	if len(floats) > 0 {
+		js.CopyBytesToJS(uint8Array.New(f.Get("buffer")), unsafe.Slice((*byte)(unsafe.Pointer(&floats[0])), 8*len(floats)))
+	}
+	return map[string]any{"text": string(text), "floats": f, "busy": busy,
+		"encodeMs": float64(time.Since(start).Microseconds()) / 1000}
+}
+
 func main() {
+	eng := engine.New()
 	handle := js.FuncOf(func(this js.Value, args []js.Value) any {
 		if len(args) != 1 || args[0].Type() != js.TypeString {
-			return js.ValueOf(map[string]any{"engine": engine.Version, "event": "error", "field": "message",
-				"error": "message: handle takes the request as one string of JSON text"})
+			return encoded(engine.Reply{"engine": engine.Version, "event": "error", "field": "message",
+				"error": "message: handle takes the request as one string of JSON text"}, eng.Busy())
 		}
-		return js.ValueOf(map[string]any(engine.Handle([]byte(args[0].String()))))
+		r := eng.Handle([]byte(args[0].String()))
+		return encoded(r, eng.Busy())
+	})
+	slice := js.FuncOf(func(this js.Value, args []js.Value) any {
+		if !eng.Busy() {
+			return encoded(nil, false)
+		}
+		s := eng.Slice()
+		return encoded(s, eng.Busy())
 	})
 	js.Global().Set("kinkscopeEngine", map[string]any{
 		"handle": handle,
-		"ready":  map[string]any(engine.Ready()),
+		"slice":  slice,
+		"ready":  encoded(engine.Ready(), false),
 	})
 	select {} // serve requests until the worker is terminated
 }
