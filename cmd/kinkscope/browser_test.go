@@ -77,6 +77,11 @@ func startBrowser(t *testing.T) *browser {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 800),
 	}
+	// KINKSCOPE_JS_FLAGS passes V8 flags, for experiments: --no-liftoff compiles
+	// WebAssembly with the optimizing tier from the start.
+	if f := os.Getenv("KINKSCOPE_JS_FLAGS"); f != "" {
+		opts = append(opts, chromedp.Flag("js-flags", f))
+	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })

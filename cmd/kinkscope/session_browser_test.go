@@ -31,7 +31,7 @@ import (
 const sessionHarness = `(() => {
 	window.W = {};
 	window.startEngine = (name) => {
-		const st = { replies: [], snaps: 0, hist: [], last: null, ready: false, t0: 0, done: 0, cols: 0, goMs: 0, encodeMs: 0, waitMs: 0, decodeMs: 0 };
+		const st = { replies: [], snaps: 0, hist: [], last: null, ready: false, t0: 0, done: 0, cols: 0, goMs: 0, encodeMs: 0, waitMs: 0, decodeMs: 0, gc0: 0, gcMs: 0 };
 		st.w = new Worker('engine.js');
 		W[name] = st;
 		st.w.onmessage = (e) => {
@@ -39,6 +39,8 @@ const sessionHarness = `(() => {
 			if (d.event === 'ready') { st.ready = true; st.cols = d.columns.length; return; }
 			if (d.event !== 'snapshot') { d.at = performance.now(); st.replies.push(d); return; }
 			st.snaps++;
+			if (st.snaps === 1) st.gc0 = d.gcMs;
+			st.gcMs = d.gcMs - st.gc0;
 			st.goMs += d.ms;
 			st.encodeMs += d.encodeMs;
 			st.waitMs += d.waitMs;
@@ -153,28 +155,44 @@ func TestBrowserEngineSession(t *testing.T) {
 		}
 	}
 
+	// rerun resets the workers' sessions and plays them at once, rounds times, and
+	// returns the shortest round (the time until the last of them finished): the
+	// other jobs of a shared machine only ever add time.
+	rerun := func(rounds int, names ...string) float64 {
+		t.Helper()
+		best := math.Inf(1)
+		for range rounds {
+			var js, cond, done []string
+			for _, name := range names {
+				js = append(js, `W.`+name+`.w.postMessage({engine: 1, cmd: 'session', msg: {kinkscope: 1, cmd: 'reset'}}), play('`+name+`')`)
+				cond = append(cond, `W.`+name+`.done > 0`)
+				done = append(done, `W.`+name+`.done`)
+			}
+			eval[any](t, ctx, strings.Join(js, ", ")+`, null`)
+			waitFor(t, ctx, strings.Join(cond, " && "), runTimeout)
+			best = min(best, eval[float64](t, ctx, `Math.max(`+strings.Join(done, ", ")+`)`)/1000)
+		}
+		return best
+	}
 	// The same run again in the same worker (warm), and the raw run without a
 	// session in the worker (the sweep's run command: sim alone).
-	eval[any](t, ctx, `W.a.w.postMessage({engine: 1, cmd: 'session', msg: {kinkscope: 1, cmd: 'reset'}}), play('a'), null`)
-	waitFor(t, ctx, `W.a.done > 0`, runTimeout)
-	warm := eval[float64](t, ctx, `W.a.done`) / 1000
-	t.Logf("warm run: %s", sliceTimes(t, ctx, "a"))
-	n := eval[int](t, ctx, `W.a.replies.length`)
-	eval[any](t, ctx, `W.a.w.postMessage({engine: 1, id: 'raw', cmd: 'run', run: 0, grid: {scenario: 'relu1d-large', seeds: '1'}}), null`)
-	waitFor(t, ctx, `W.a.replies.length > `+strconv.Itoa(n), runTimeout)
-	rawMs := eval[float64](t, ctx, `W.a.replies[`+strconv.Itoa(n)+`].ms`)
+	warm := rerun(3, "a")
+	t.Logf("warm run (the last of 3): %s", sliceTimes(t, ctx, "a"))
+	rawMs := math.Inf(1)
+	for i := range 2 {
+		n := eval[int](t, ctx, `W.a.replies.length`)
+		eval[any](t, ctx, `W.a.w.postMessage({engine: 1, id: 'raw`+strconv.Itoa(i)+`', cmd: 'run', run: 0, grid: {scenario: 'relu1d-large', seeds: '1'}}), null`)
+		waitFor(t, ctx, `W.a.replies.length > `+strconv.Itoa(n), runTimeout)
+		rawMs = min(rawMs, eval[float64](t, ctx, `W.a.replies[`+strconv.Itoa(n)+`].ms`))
+	}
 
-	// A fresh worker alone, then two at once (fresh workers of one page share the
-	// module's compiled code, tiered up by now).
+	// A worker alone, then two at once (workers of one page share the module's
+	// compiled code, tiered up by now).
 	open("b")
-	eval[any](t, ctx, `play('b'), null`)
-	waitFor(t, ctx, `W.b.done > 0`, runTimeout)
-	single := eval[float64](t, ctx, `W.b.done`) / 1000
+	single := rerun(3, "b")
 	open("c")
 	open("d")
-	eval[any](t, ctx, `play('c'), play('d'), null`)
-	waitFor(t, ctx, `W.c.done > 0 && W.d.done > 0`, runTimeout)
-	two := eval[float64](t, ctx, `Math.max(W.c.done, W.d.done)`) / 1000
+	two := rerun(3, "c", "d")
 	for _, name := range []string{"a", "b", "c", "d"} {
 		if bad := eval[any](t, ctx, `W.`+name+`.replies.filter((r) => r.event === 'error' || r.event === 'fatal' || r.event === 'worker-error')`); len(bad.([]any)) > 0 {
 			t.Errorf("worker %s: %v", name, bad)
@@ -185,15 +203,15 @@ func TestBrowserEngineSession(t *testing.T) {
 	}
 
 	nodeCold, nodeWarm := nodeRelu1dLarge(t)
-	t.Logf("relu1d-large, whole run in a worker (session, snapshots): %.3f s in %d snapshots (the first in this browser: compiled code not yet tiered up); warm, same worker: %.3f s; a fresh worker later: %.3f s",
+	t.Logf("relu1d-large, whole run in a worker (session, snapshots): first %.3f s in %d snapshots (compiled code not yet tiered up); then, best of 3: %.3f s (same worker), %.3f s (another worker)",
 		one, snaps, warm, single)
-	t.Logf("relu1d-large, raw run in a worker (sweep run, no session): %.3f s", rawMs/1000)
+	t.Logf("relu1d-large, raw run in a worker (sweep run, no session), best of 2: %.3f s", rawMs/1000)
 	if nodeCold > 0 {
-		t.Logf("relu1d-large, raw WebAssembly in Node (BenchmarkRelu1dLargeRun, -benchtime 1x -count 4 in one process): first %.3f s, then %.3f s on average", nodeCold, nodeWarm)
-		t.Logf("speed, worker / Node: %.2f× first against first, %.2f× warm against warm (%.2f× the fresh worker later); raw run in the worker %.2f×; goal ≥ 0.8×",
+		t.Logf("relu1d-large, raw WebAssembly in Node (BenchmarkRelu1dLargeRun, -benchtime 1x -count 4 in one process): first %.3f s, then best %.3f s", nodeCold, nodeWarm)
+		t.Logf("speed, worker / Node: %.2f× first against first, %.2f× then (%.2f× another worker); raw run in the worker %.2f×; goal ≥ 0.8×",
 			nodeCold/one, nodeWarm/warm, nodeWarm/single, nodeWarm/(rawMs/1000))
 	}
-	t.Logf("two workers at once: %.3f s, %.2f× a fresh worker's run alone (goal ≤ 1.3×); navigator.hardwareConcurrency %d, load %s",
+	t.Logf("two workers at once, best of 3: %.3f s, %.2f× one worker's run alone (goal ≤ 1.3×); navigator.hardwareConcurrency %d, load %s",
 		two, two/single, eval[int](t, ctx, `navigator.hardwareConcurrency`), loadAverage())
 	t.Logf("getState while the run plays: answered in %.1f ms", wait)
 	if wait > 2000 {
@@ -204,16 +222,17 @@ func TestBrowserEngineSession(t *testing.T) {
 // sliceTimes says where a worker's last run spent its time, from its snapshots.
 func sliceTimes(t *testing.T, ctx context.Context, name string) string {
 	t.Helper()
-	v := eval[map[string]float64](t, ctx, `(() => { const s = W.`+name+`; return {snaps: s.snaps, done: s.done, go: s.goMs, encode: s.encodeMs, decode: s.decodeMs, wait: s.waitMs}; })()`)
-	return fmt.Sprintf("%.0f ms in %.0f snapshots: Go's slices (Update, the snapshot's data) %.0f ms, encoding %.0f ms, the bridge and decoding %.0f ms, waiting for the slice's turn %.0f ms",
-		v["done"], v["snaps"], v["go"], v["encode"], v["decode"], v["wait"])
+	v := eval[map[string]float64](t, ctx, `(() => { const s = W.`+name+`; return {snaps: s.snaps, done: s.done, go: s.goMs, encode: s.encodeMs, decode: s.decodeMs, wait: s.waitMs, gc: s.gcMs}; })()`)
+	return fmt.Sprintf("%.0f ms in %.0f snapshots: Go's slices (Update, the snapshot's data) %.0f ms (garbage collection %.0f ms), encoding %.0f ms, the bridge and decoding %.0f ms, waiting for the slice's turn %.0f ms",
+		v["done"], v["snaps"], v["go"], v["gc"], v["encode"], v["decode"], v["wait"])
 }
 
 // nodeRelu1dLarge runs sim's BenchmarkRelu1dLargeRun as WebAssembly in Node, one
 // run at a time four times in one process, and returns the first run's seconds (the
-// code not yet tiered up) and the mean of the other three, or zeros (logged) when
+// code not yet tiered up) and the shortest of the other three, or zeros (logged) when
 // Node is missing.
 func nodeRelu1dLarge(t *testing.T) (cold, warm float64) {
+	warm = math.Inf(1)
 	t.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Logf("no node: the Node figure is left out (%v)", err)
@@ -238,7 +257,7 @@ func nodeRelu1dLarge(t *testing.T) (cold, warm float64) {
 		if i == 0 {
 			cold = s
 		} else {
-			warm += s / 3
+			warm = min(warm, s)
 		}
 	}
 	return cold, warm

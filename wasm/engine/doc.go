@@ -9,7 +9,7 @@
 // an optional id (a number or string, echoed in its reply) and the fields of its
 // command; a reply carries event and the id of its request. A worker answers every
 // request with exactly one reply, in order, and posts {engine: 1, event: "ready",
-// version, metrics, scenarios [{name, caption}]} once when it has started.
+// version, metrics, columns, scenarios [{name, caption}]} once when it has started.
 //
 //	cmd    fields           reply event  reply fields
 //	plan   grid             plan         runs, cells, axes [{key, values, doc, range}],
@@ -36,15 +36,56 @@
 // run reads its next message when the run is done. A page cancels by terminating
 // workers.
 //
-// # Later: a Session in a worker
+// # A session in a worker
 //
-// The protocol is meant to host a render/app Session too, so that the simulator
-// page can draw while a worker simulates. That adds, under the same envelope,
-// cmd "open" {query} (app.NewSession from a URL query), cmd "session" {msg} carrying
-// one message of the page's message API (app.ParseMessage: set, play, step, runTo,
-// load, export…) and answered by its ok or error event, and unrequested "snapshot"
-// events {iter, state, history rows since the last snapshot as a transferable
-// Float64Array}. Since a run cannot be interrupted, the worker would advance the
-// session in slices of a few milliseconds (the Session's budget) and yield to its
-// event loop between slices (setTimeout 0), so that commands get in between.
+// A worker also hosts one render/app Session, so that a page can draw while the
+// worker simulates (the simulator page is to be wired to it). Under the same
+// envelope:
+//
+//	cmd      fields          reply event        reply fields
+//	open     query           open               notes, query, columns
+//	session  msg             ok | state |       cmd; state (getState); what, data
+//	                         export | error     (export csv or json); error, errors, field
+//	visible  visible         ok                 cmd
+//	(none)                   snapshot           see below
+//
+// open starts a session from a URL query ("scenario=relu1d-large&seed=2"; bad
+// entries become notes and take their defaults, as on the page) and replaces any
+// other. session carries one message of the page's message API ({kinkscope: 1,
+// cmd: set | play | pause | reset | step | runTo | load | getState | export, …}),
+// checked by app.ParseMessage and applied as the page applies it; an error names
+// the field inside msg (msg.settings.lr, msg.n, msg.cmd). subscribe and export png
+// are the page's own and are refused. visible false stops the work until visible
+// true (a hidden page).
+//
+// While a session plays, steps or runs to an iteration, the worker advances it in
+// slices of the Session's frame budget (12–16 ms) and yields to its event loop after
+// each one (a MessageChannel message, which unlike a nested setTimeout is not
+// clamped to 4 ms), so requests get in between two slices. After a slice that
+// changed anything drawn, it posts an unrequested snapshot event:
+//
+//	seq, version          the snapshot's number, app.Snapshot.Version
+//	state                 what the page's state() returns (StateObject)
+//	config, query, view   every setting [[key, value]…], the URL query, the view
+//	notes                 every note about the settings so far
+//	views, metricKeys     the lead run's panels (kind, title, ylabel, metrics…)
+//	compareKey, fastForward
+//	runs [{label, iter, iters, error, historyFrom, historyLength, history,
+//	       decays, schedule, x, h, pieces, pieceCount, dataX, dataY, kinks,
+//	       teacher, teacherKinks, norms, coef, truth, fit, fitTruth}]
+//	ms, encodeMs, decodeMs, waitMs   where the slice's time went; gcMs, gcs the
+//	                      garbage collector's time and cycles so far (wasm/worker)
+//
+// Every field describes the latest state in full, so a page draws from the latest
+// snapshot alone — except a run's history, whose rows come once: the page keeps
+// the first historyFrom rows it holds and appends history, which then holds
+// historyLength rows (historyFrom is 0 when the run restarted or its history was
+// thinned). History rows are float64s in the order of columns (sim.MetricList's
+// keys, in ready and open), row after row. Lists of numbers are Float64Arrays on
+// one transferred buffer (NaN for what does not apply, null for what the model
+// does not draw); kinks are {raw, visible, clusters: rows of x, slope change,
+// neurons, visible 0/1}.
+//
+// Between Go and the worker script, a reply travels as JSON text and one list of
+// numbers (Encode): one crossing of the bridge each instead of one per field.
 package engine

@@ -15,7 +15,14 @@ import (
 // write (NaN, ±Inf) is {"$f": "NaN"} ("Infinity", "-Infinity"); web/engine.js turns
 // both back into a Float64Array view and a number. Keys are written sorted.
 func Encode(v any) (text []byte, floats []float64) {
-	text = appendValue(nil, v, &floats)
+	return AppendEncode(nil, nil, v)
+}
+
+// AppendEncode is Encode appending to text and floats, so that a worker reuses
+// its buffers from one snapshot to the next instead of growing new ones (garbage
+// collection is not concurrent in WebAssembly).
+func AppendEncode(text []byte, floats []float64, v any) ([]byte, []float64) {
+	text = appendValue(text, v, &floats)
 	return text, floats
 }
 

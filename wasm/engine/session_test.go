@@ -442,3 +442,23 @@ func TestEncode(t *testing.T) {
 		t.Error("the odd setting made no note")
 	}
 }
+
+// BenchmarkSnapshot measures building and encoding one relu1d-large snapshot after
+// a slice (one op = one snapshot).
+func BenchmarkSnapshot(b *testing.B) {
+	e := New()
+	e.Handle([]byte(`{"engine":1,"cmd":"open","query":"scenario=relu1d-large"}`))
+	e.Handle([]byte(`{"engine":1,"cmd":"session","msg":{"kinkscope":1,"cmd":"step","n":3000}}`))
+	for e.Busy() {
+		e.Slice()
+	}
+	s := e.session.Snapshot()
+	var text []byte
+	var floats []float64
+	for b.Loop() {
+		e.sent = nil
+		r := e.snapshot(s)
+		text, floats = AppendEncode(text[:0], floats[:0], r)
+	}
+	b.ReportMetric(float64(len(text)), "bytes")
+}

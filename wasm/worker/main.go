@@ -16,6 +16,7 @@
 package main
 
 import (
+	"runtime"
 	"syscall/js"
 	"time"
 	"unsafe"
@@ -28,13 +29,20 @@ var (
 	uint8Array   = js.Global().Get("Uint8Array")
 )
 
+// The buffers of the last reply, reused for the next.
+var (
+	textBuf  []byte
+	floatBuf []float64
+)
+
 // encoded returns a reply (or nil) as {text, floats, busy, encodeMs}.
 func encoded(r engine.Reply, busy bool) map[string]any {
 	if r == nil {
 		return map[string]any{"text": nil, "floats": nil, "busy": busy}
 	}
 	start := time.Now()
-	text, floats := engine.Encode(r)
+	textBuf, floatBuf = engine.AppendEncode(textBuf[:0], floatBuf[:0], r)
+	text, floats := textBuf, floatBuf
 	f := float64Array.New(len(floats))
 	if len(floats) > 0 {
 		js.CopyBytesToJS(uint8Array.New(f.Get("buffer")), unsafe.Slice((*byte)(unsafe.Pointer(&floats[0])), 8*len(floats)))
@@ -58,6 +66,13 @@ func main() {
 			return encoded(nil, false)
 		}
 		s := eng.Slice()
+		if s != nil && s["event"] == "snapshot" {
+			// The garbage collector's work so far (all of it stops the world in
+			// WebAssembly), to tell where a run's time went.
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			s["gcMs"], s["gcs"] = float64(m.PauseTotalNs)/1e6, int(m.NumGC)
+		}
 		return encoded(s, eng.Busy())
 	})
 	js.Global().Set("kinkscopeEngine", map[string]any{
