@@ -314,9 +314,14 @@ func FuzzSession(f *testing.F) {
 		if r["event"] == "error" && r["field"] == "" {
 			t.Errorf("Handle(%q): an error naming no field: %v", text, r)
 		}
+		roundTrip(t, r)
 		for range 3 {
-			if s := e.Slice(); s != nil && s["event"] != "snapshot" {
+			s := e.Slice()
+			if s != nil && s["event"] != "snapshot" {
 				t.Errorf("after %q a slice posted %v", text, s)
+			}
+			if s != nil {
+				roundTrip(t, s)
 			}
 		}
 	})
@@ -415,6 +420,19 @@ func same(a, b any) bool {
 	return a == b
 }
 
+// roundTrip checks that a reply comes back from Encode and Decode as it was.
+func roundTrip(t *testing.T, v any) {
+	t.Helper()
+	text, floats := Encode(v)
+	got, err := Decode(text, floats)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	if !same(plain(v), got) {
+		t.Errorf("Encode then Decode changed\n%v\ninto\n%v", plain(v), got)
+	}
+}
+
 // TestEncode checks that snapshots (NaN metrics, lists of numbers, empty and nil
 // lists, notes with quotes and odd text) come back from Encode and Decode as they
 // were.
@@ -429,14 +447,7 @@ func TestEncode(t *testing.T) {
 		}
 	}
 	for _, v := range []any{s, Ready(), Reply{"inf": math.Inf(1), "ninf": math.Inf(-1), "empty": []float64{}, "f": []any{[]float64{1, math.NaN()}, "$f"}}} {
-		text, floats := Encode(v)
-		got, err := Decode(text, floats)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, text)
-		}
-		if !same(plain(v), got) {
-			t.Errorf("Encode then Decode changed\n%v\ninto\n%v", plain(v), got)
-		}
+		roundTrip(t, v)
 	}
 	if notes := s["notes"].([]any); len(notes) == 0 {
 		t.Error("the odd setting made no note")
