@@ -34,7 +34,7 @@ var (
 
 // wantMetricsHeader is spelled out rather than taken from metricsHeader, so that a
 // change of the file format has to change a test too.
-const wantMetricsHeader = "iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1,feature_sparsity_l1,feature_sparsity_l2"
+const wantMetricsHeader = "iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1,feature_sparsity_l1,feature_sparsity_l2,train_error,test_error,feature_sparsity_mid,feature_sparsity_last,nonzero_mid,nonzero_last"
 
 // Columns of metrics.csv.
 const (

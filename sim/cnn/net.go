@@ -121,7 +121,7 @@ func (n *Net) forward(x []float32, label int) (loss float64) {
 	}
 	sum := 0.0
 	for k, z := range logits {
-		n.probs[k] = expDet(float64(z) - m)
+		n.probs[k] = sim.DetExp(float64(z) - m)
 		sum += n.probs[k]
 	}
 	for k := range n.probs {
