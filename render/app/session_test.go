@@ -339,8 +339,8 @@ func TestExportsLoadBack(t *testing.T) {
 		t.Errorf("CSV has %d lines, want %d", len(lines), want)
 	}
 	for _, l := range lines[1:] {
-		if n := strings.Count(l, ","); n != 13 {
-			t.Errorf("CSV row %q has %d commas, want 13", l, n)
+		if n, want := strings.Count(l, ","), len(sim.MetricList)+1; n != want {
+			t.Errorf("CSV row %q has %d commas, want %d", l, n, want)
 		}
 	}
 	js := a.SettingsJSON()
