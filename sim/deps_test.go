@@ -90,7 +90,7 @@ var layers = []layer{
 	{"kinkscope/render/app", []string{"kinkscope/sim", "kinkscope/render/figure"}, []string{"syscall/js", "image", "image/"}},
 	{"kinkscope/render", []string{"kinkscope/sim", "kinkscope/render/app", "kinkscope/render/figure", "github.com/hajimehoshi/ebiten/v2", "github.com/hajimehoshi/ebiten/v2/", "golang.org/x/image/"}, []string{"syscall/js"}},
 	{"kinkscope/cmd/kinkscope", []string{"kinkscope/sim", "kinkscope/sim/models", "kinkscope/sim/sweep", "kinkscope/render/app", "kinkscope/render/figure", "gonum.org/v1/plot", "gonum.org/v1/plot/"}, []string{"syscall/js"}},
-	{"kinkscope/wasm", []string{"kinkscope/sim", "kinkscope/sim/models", "kinkscope/render", "kinkscope/render/app", "kinkscope/render/figure", "github.com/hajimehoshi/ebiten/v2", "syscall/js"}, nil},
+	{"kinkscope/wasm", []string{"kinkscope/sim", "kinkscope/sim/models", "kinkscope/sim/cnnexp", "kinkscope/render", "kinkscope/render/app", "kinkscope/render/figure", "github.com/hajimehoshi/ebiten/v2", "syscall/js"}, nil},
 }
 
 // matches reports whether path is one of the patterns.
