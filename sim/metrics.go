@@ -85,10 +85,10 @@ var MetricList = []Metric{
 	{Key: "feature_sparsity_l2", Name: "feature sparsity layer 2", Title: "Feature sparsity, layer 2", Label: "sparsity 2", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsityL2 }},
 	{Key: "train_error", Name: "train error", Title: "Train error", Label: "train err", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.TrainError }},
 	{Key: "test_error", Name: "test error", Title: "Test error", Label: "test err", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.TestError }},
-	{Key: "feature_sparsity_mid", Name: "feature sparsity of the middle block", Title: "Feature sparsity, middle block", Label: "sparsity mid", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsityMid }},
-	{Key: "feature_sparsity_last", Name: "feature sparsity of the last block", Title: "Feature sparsity, last block", Label: "sparsity last", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsityLast }},
-	{Key: "nonzero_mid", Name: "non-zero activations of the middle block", Title: "Non-zero activations, middle block", Label: "non-zero mid", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.NonZeroMid }},
-	{Key: "nonzero_last", Name: "non-zero activations of the last block", Title: "Non-zero activations, last block", Label: "non-zero last", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.NonZeroLast }},
+	{Key: "feature_sparsity_mid", Name: "sparsity mid", Title: "Feature sparsity, middle block", Label: "sparsity mid", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsityMid }},
+	{Key: "feature_sparsity_last", Name: "sparsity last", Title: "Feature sparsity, last block", Label: "sparsity last", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsityLast }},
+	{Key: "nonzero_mid", Name: "non-zero mid", Title: "Non-zero activations, middle block", Label: "non-zero mid", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.NonZeroMid }},
+	{Key: "nonzero_last", Name: "non-zero last", Title: "Non-zero activations, last block", Label: "non-zero last", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.NonZeroLast }},
 }
 
 // MetricByKey returns the declaration of the metric key.

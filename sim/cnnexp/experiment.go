@@ -314,11 +314,9 @@ func (r *run) Views() sim.Views {
 	errs := sim.MetricPanel("Test error", fmt.Sprintf("misclassified (%%), %d test images", r.nc.TestImages), "test_error", "train_error")
 	names := r.blockNames()
 	ylabel := fmt.Sprintf("non-zero distinct features (%%), τ_dup = %g", dupTau)
-	sparsity := sim.MetricPanel("Feature sparsity", ylabel, "feature_sparsity_mid", "feature_sparsity_last")
 	mid := sim.MetricPanel("Feature sparsity, "+names[0], ylabel, "feature_sparsity_mid")
 	last := sim.MetricPanel("Feature sparsity, "+names[1], ylabel, "feature_sparsity_last")
-	nonzero := sim.MetricPanel("Non-zero activations", "non-zero post-ReLU outputs (%)", "nonzero_mid", "nonzero_last")
-	step := sim.MetricPanel("Step size η", "step size η", "lr")
+	step := sim.Panel{Kind: sim.PanelStepSize, Title: "Step size η"}
 	acts := func(k int, title string) sim.Panel {
 		return sim.Panel{Kind: sim.PanelActivations, Title: title, Index: k}
 	}
@@ -331,7 +329,7 @@ func (r *run) Views() sim.Views {
 		Curves:  [4]sim.Panel{loss, errs.WithYLabel("misclassified (%)"), mid.WithYLabel("distinct features (%)"), last.WithYLabel("distinct features (%)")},
 		Figure: [][]sim.Panel{
 			{loss, errs, step, digits},
-			{sparsity, nonzero, acts(0, "Activations, "+names[0]), acts(1, "Activations, "+names[1])},
+			{mid, last, acts(0, "Activations, "+names[0]), acts(1, "Activations, "+names[1])},
 		},
 	}
 }
