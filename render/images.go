@@ -91,7 +91,7 @@ func drawActivationMap(c *canvas, snap *app.Snapshot, m sim.ActivationMap, k int
 			pc.line(f.in.X, y, f.in.X+6, y, 1, colAxis)
 		}
 	}
-	f.legend("white: silent unit", colSteel, "")
+	f.legend("white: silent, blue: active", colBlue, "")
 }
 
 // drawDigits draws the lead run's test digits with their predicted labels, wrong
