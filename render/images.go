@@ -14,21 +14,32 @@ import (
 	"kinkscope/sim"
 )
 
-// images are the textures of the picture panels, by name, reused while their size
-// stays the same.
-var images = map[string]*ebiten.Image{}
+// texture is a picture panel's image and the data it was made from.
+type texture struct {
+	img  *ebiten.Image
+	from *float32 // the first value of the data it shows: pictures are new slices per snapshot
+}
 
-// drawPixels draws a w×h RGBA picture scaled to fill r (CSS pixels).
-func (c *canvas) drawPixels(name string, pix []byte, w, h int, r Rect) {
-	img := images[name]
-	if img == nil || img.Bounds().Dx() != w || img.Bounds().Dy() != h {
-		if img != nil {
-			img.Deallocate()
+// textures are the picture panels' images, by name, rebuilt only when the picture
+// they show changes (once per metric snapshot), not at every frame.
+var textures = map[string]*texture{}
+
+// drawPixels draws a w×h picture scaled to fill r (CSS pixels). The RGBA pixels come
+// from pixels, called only when from is not the data the texture was made from.
+func (c *canvas) drawPixels(name string, from *float32, w, h int, r Rect, pixels func() []byte) {
+	tx := textures[name]
+	if tx == nil || tx.img.Bounds().Dx() != w || tx.img.Bounds().Dy() != h {
+		if tx != nil {
+			tx.img.Deallocate()
 		}
-		img = ebiten.NewImage(w, h)
-		images[name] = img
+		tx = &texture{img: ebiten.NewImage(w, h)}
+		textures[name] = tx
 	}
-	img.WritePixels(pix)
+	if tx.from != from {
+		tx.img.WritePixels(pixels())
+		tx.from = from
+	}
+	img := tx.img
 	op := &ebiten.DrawImageOptions{Filter: ebiten.FilterLinear}
 	op.GeoM.Scale(r.W*c.scale/float64(w), r.H*c.scale/float64(h))
 	op.GeoM.Translate(r.X*c.scale, r.Y*c.scale)
@@ -75,13 +86,18 @@ func drawActivationMap(c *canvas, snap *app.Snapshot, m sim.ActivationMap, k int
 	}
 	xlabel := fmt.Sprintf("%d of %d units, most active first", m.Cols, m.Units)
 	f := newFrame(c, r, title, xlabel, "images, by digit 0 (bottom) to 9", 0, float64(m.Cols), 0, float64(m.Rows), false, nil)
-	pix := make([]byte, 4*m.Rows*m.Cols)
-	for i, v := range m.Values {
-		h := heat(v)
-		j := (m.Rows-1-i/m.Cols)*m.Cols + i%m.Cols // row 0 at the bottom, as the axis counts
-		pix[4*j], pix[4*j+1], pix[4*j+2], pix[4*j+3] = h.R, h.G, h.B, 255
+	if len(m.Values) == 0 {
+		return
 	}
-	c.drawPixels(fmt.Sprintf("act%d", k), pix, m.Cols, m.Rows, f.in)
+	c.drawPixels(fmt.Sprintf("act%d", k), &m.Values[0], m.Cols, m.Rows, f.in, func() []byte {
+		pix := make([]byte, 4*m.Rows*m.Cols)
+		for i, v := range m.Values {
+			h := heat(v)
+			j := (m.Rows-1-i/m.Cols)*m.Cols + i%m.Cols // row 0 at the bottom, as the axis counts
+			pix[4*j], pix[4*j+1], pix[4*j+2], pix[4*j+3] = h.R, h.G, h.B, 255
+		}
+		return pix
+	})
 	c.strokeRect(f.in, 1, colAxis)
 	// Digit boundaries on the left edge.
 	pc := f.plot()
@@ -126,13 +142,15 @@ func drawDigits(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect) {
 	for i, d := range digits {
 		x := in.X + float64(i%cols)*cw + (cw-side)/2
 		y := in.Y + float64(i/cols)*ch
-		pix := make([]byte, 4*d.Rows*d.Cols)
-		for j, v := range d.Pixels {
-			g := uint8(255 - math.Round(255*float64(v)))
-			pix[4*j], pix[4*j+1], pix[4*j+2], pix[4*j+3] = g, g, g, 255
-		}
 		box := Rect{x, y, side, side}
-		c.drawPixels(fmt.Sprintf("digit%d", i), pix, d.Cols, d.Rows, box)
+		c.drawPixels(fmt.Sprintf("digit%d", i), &d.Pixels[0], d.Cols, d.Rows, box, func() []byte {
+			pix := make([]byte, 4*d.Rows*d.Cols)
+			for j, v := range d.Pixels {
+				g := uint8(255 - math.Round(255*float64(v)))
+				pix[4*j], pix[4*j+1], pix[4*j+2], pix[4*j+3] = g, g, g, 255
+			}
+			return pix
+		})
 		clr := color.Color(colText)
 		if d.Predicted != d.Label {
 			clr = colDanger

@@ -429,9 +429,9 @@ func (s *Session) Update(now func() time.Time) {
 	worked := false
 	switch {
 	case s.steps > 0:
-		s.advance(s.steps, deadline, now)
+		worked = s.advance(s.steps, deadline, now)
 	case s.playing && s.target >= 0:
-		s.advance(s.target-lead.Iter(), deadline, now)
+		worked = s.advance(s.target-lead.Iter(), deadline, now)
 		if lead.Iter() >= s.target {
 			s.playing, s.target = false, -1
 		}
@@ -440,16 +440,15 @@ func (s *Session) Update(now func() time.Time) {
 		if want == 0 {
 			want = math.MaxInt32
 		}
-		s.advance(want, deadline, now)
+		worked = s.advance(want, deadline, now)
 	case s.busy():
 		// A snapshot begun before a pause is finished, within the budget.
-		s.advancePieces(0, deadline, now)
-		worked = true
+		worked = s.advancePieces(0, deadline, now)
 	}
 	if s.stopped() {
 		s.playing, s.target, s.steps = false, -1, 0
 	}
-	if lead.Iter() != from || worked {
+	if lead.Iter() != from || worked { // every frame that did simulation work
 		s.frameSim = append(s.frameSim, now().Sub(start))
 		if len(s.frameSim) > 4096 {
 			s.frameSim = append(s.frameSim[:0], s.frameSim[2048:]...)
@@ -495,7 +494,7 @@ const (
 // until the deadline: a run takes a piece when it is finishing work in progress or is
 // not ahead of the others, so no run gets more than an iteration ahead. Work in
 // progress is finished even when n is reached (n = 0 only finishes it).
-func (s *Session) advancePieces(n int, deadline time.Time, now func() time.Time) {
+func (s *Session) advancePieces(n int, deadline time.Time, now func() time.Time) (worked bool) {
 	lead := s.runs[0]
 	for !s.stopped() || s.busy() {
 		least := math.MaxInt
@@ -510,7 +509,7 @@ func (s *Session) advancePieces(n int, deadline time.Time, now func() time.Time)
 				continue
 			}
 			did := r.Piece(pieceExamples, pieceWork)
-			progressed = true
+			progressed, worked = true, true
 			if r == lead {
 				n -= did
 				if s.steps > 0 {
@@ -519,19 +518,19 @@ func (s *Session) advancePieces(n int, deadline time.Time, now func() time.Time)
 			}
 		}
 		if !progressed || !now().Before(deadline) {
-			return
+			return worked
 		}
 	}
+	return worked
 }
 
 // advance does up to n iterations of every run in lockstep, stopping at the
-// deadline. Each call to Advance ends at the next snapshot at the latest, and
-// snapshots that the last ones' cost says would overrun the deadline wait for the
+// deadline, and reports whether it did any work. Each call to Advance ends at the
+// next snapshot at the latest, and snapshots that the last ones' cost says would overrun the deadline wait for the
 // next frame, unless the frame has done nothing yet: every frame makes progress.
-func (s *Session) advance(n int, deadline time.Time, now func() time.Time) {
+func (s *Session) advance(n int, deadline time.Time, now func() time.Time) bool {
 	if s.runs[0].Pieced() {
-		s.advancePieces(n, deadline, now)
-		return
+		return s.advancePieces(n, deadline, now)
 	}
 	worked := false
 	for n > 0 && !s.stopped() {
@@ -568,6 +567,7 @@ func (s *Session) advance(n int, deadline time.Time, now func() time.Time) {
 			break
 		}
 	}
+	return worked
 }
 
 // State returns the runs' state as of the last frame.
