@@ -129,6 +129,7 @@ type Session struct {
 
 	lastFrame  time.Time     // start of the previous Update
 	snapCost   time.Duration // time of the last advance that ended in metric snapshots
+	pieceCost  time.Duration // recent time of a piece of a Pieced run (sim.Run.Piece)
 	playing    bool
 	hidden     bool // the page is hidden or scrolled out of view: do not advance
 	target     int  // pause when the runs reach this iteration; -1 for none
@@ -493,7 +494,9 @@ const (
 // advancePieces does up to n iterations of every run in lockstep, a piece at a time,
 // until the deadline: a run takes a piece when it is finishing work in progress or is
 // not ahead of the others, so no run gets more than an iteration ahead. Work in
-// progress is finished even when n is reached (n = 0 only finishes it).
+// progress is finished even when n is reached (n = 0 only finishes it). A round of
+// pieces that the recent ones' cost says would end past the deadline waits for the
+// next frame, unless the frame has done nothing yet.
 func (s *Session) advancePieces(n int, deadline time.Time, now func() time.Time) (worked bool) {
 	lead := s.runs[0]
 	for !s.stopped() || s.busy() {
@@ -508,7 +511,15 @@ func (s *Session) advancePieces(n int, deadline time.Time, now func() time.Time)
 			if !r.Busy() && (n <= 0 || r.Iter() > least || r.Done() || r.Err() != nil) {
 				continue
 			}
+			t0 := now()
+			if worked && t0.Add(s.pieceCost).After(deadline) {
+				return worked
+			}
 			did := r.Piece(pieceExamples, pieceWork)
+			// The estimate follows a rise at once (up to half the smallest budget, so
+			// that a piece the machine stalled does not starve the next frames) and a
+			// fall slowly.
+			s.pieceCost = max(min(now().Sub(t0), MinFrameBudget/2), s.pieceCost*7/8)
 			progressed, worked = true, true
 			if r == lead {
 				n -= did
