@@ -55,31 +55,41 @@ func heat(v float32) color.RGBA {
 	return color.RGBA{lerp(255, hi.R), lerp(255, hi.G), lerp(255, hi.B), 255}
 }
 
-// drawActivations draws the lead run's activation maps: p.Index's, or all of them
-// side by side for −1.
+// drawActivations draws the lead run's activation map p.Index, or for −1 all of its
+// maps side by side; when runs are compared, −1 draws the first block's map of the
+// first and of the last run instead (small step against the longest large step in the
+// paper's comparisons).
 func drawActivations(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect) {
 	var maps []sim.ActivationMap
-	if len(snap.Runs) > 0 {
+	var labels []string
+	if n := len(snap.Runs); n > 0 {
 		maps = snap.Runs[0].Activations
+		for range maps {
+			labels = append(labels, "")
+		}
+		if n > 1 && p.Index < 0 && len(maps) > 0 && len(snap.Runs[n-1].Activations) > 0 {
+			maps = []sim.ActivationMap{maps[0], snap.Runs[n-1].Activations[0]}
+			labels = []string{snap.Runs[0].Label, snap.Runs[n-1].Label}
+		}
 	}
 	if len(maps) == 0 {
 		newFrame(c, r, p.Title+": after the first snapshot", "units", "images", 0, 1, 0, 1, false, nil)
 		return
 	}
 	if p.Index >= 0 && p.Index < len(maps) {
-		drawActivationMap(c, snap, maps[p.Index], p.Index, r)
+		drawActivationMap(c, maps[p.Index], labels[p.Index], p.Index, r)
 		return
 	}
 	w := r.W / float64(len(maps))
 	for k, m := range maps {
-		drawActivationMap(c, snap, m, k, Rect{r.X + float64(k)*w, r.Y, w, r.H})
+		drawActivationMap(c, m, labels[k], k, Rect{r.X + float64(k)*w, r.Y, w, r.H})
 	}
 }
 
-func drawActivationMap(c *canvas, snap *app.Snapshot, m sim.ActivationMap, k int, r Rect) {
+func drawActivationMap(c *canvas, m sim.ActivationMap, label string, k int, r Rect) {
 	title := fmt.Sprintf("%s: %s %% non-zero", m.Title, figure.FormatNumber(100*m.NonZero))
-	if len(snap.Runs) > 1 {
-		title = snap.Runs[0].Label + ", " + title
+	if label != "" {
+		title = label + ", " + title
 	}
 	if c.textWidth(title, titleSize) > r.W-16 {
 		title = fmt.Sprintf("%s %% non-zero", figure.FormatNumber(100*m.NonZero))

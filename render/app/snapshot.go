@@ -59,7 +59,7 @@ func (s *Session) publish() {
 	st := &snap.State
 	st.Frame, st.Scenario, st.Iters = s.frame, s.cfg.Scenario, s.cfg.Iters
 	st.Metrics = noMetrics()
-	st.Running = s.playing || s.steps > 0
+	st.Running = s.playing || s.steps > 0 || s.busy() // busy: a snapshot to finish
 	snap.FastForward = s.playing && (s.view.Speed == 0 || s.target >= 0) && !s.hidden
 	if len(s.runs) == 0 {
 		if s.err != nil {
