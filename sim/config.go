@@ -304,7 +304,7 @@ var optimizerSettings = []Setting{
 			c.EtaMax = v
 			return nil
 		}},
-	enumSetting("warmup", "warm-up shape: none, linear γ(1+c·i/N), sqrt γ(1+c·√(i/N)), exp γ·c^⌊i/E⌋", warmupNames, func(c *Config) *int { return (*int)(&c.Warmup) }),
+	enumSetting("warmup", "warm-up shape: none, linear γ(1+c·i/N), sqrt γ(1+c·√(i/N)), exp γ·c^⌊i/E⌋, exp-run γ·c^(100·i/N) (the deep-net reference's, c = 1.05)", warmupNames, func(c *Config) *int { return (*int)(&c.Warmup) }),
 	floatSetting("warmup_until", "warm-up length L (fraction of the run)", 0, 1, false, func(c *Config) *float64 { return &c.WarmupUntil }),
 	{Key: "warmup_gain", Doc: "warm-up gain c; auto = 400·L − 1 (the 1D reference)", Range: "auto or [0, 1e6]",
 		get: func(c *Config) string {

@@ -248,7 +248,7 @@ func TestValidateCatchesBadFields(t *testing.T) {
 		{"label_noise", func(c *Config) { c.LabelNoise = -1 }},
 		{"lr", func(c *Config) { c.LR = math.Inf(1) }},
 		{"lr", func(c *Config) { c.LR = -1e-3 }},
-		{"warmup", func(c *Config) { c.Warmup = Warmup(4) }},
+		{"warmup", func(c *Config) { c.Warmup = Warmup(len(warmupNames)) }},
 		{"warmup_until", func(c *Config) { c.WarmupUntil = 1.5 }},
 		{"warmup_gain", func(c *Config) { c.WarmupGain = 1e7 }},
 		{"grow_every", func(c *Config) { c.GrowEvery = 0 }},

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -36,6 +37,11 @@ type Experiment interface {
 	New(c *Config, s Streams) (Instance, error)
 }
 
+// ErrWaiting is wrapped by the error of an Experiment's New when its data are still
+// on their way (the browser fetches the images of the image scenarios): the caller
+// shows the message and tries again when they have arrived.
+var ErrWaiting = errors.New("waiting for the data")
+
 // Streams are the random streams an Experiment builds a run from.
 type Streams struct {
 	Init *rand.Rand // the initial parameters
@@ -62,6 +68,28 @@ type Instance interface {
 	Views() Views
 	// Picture fills in the data of the model's panels for its current parameters.
 	Picture(p *Picture, o PictureOptions)
+}
+
+// Pieced is implemented by an Instance whose optimizer step or metric snapshot costs
+// more than a browser frame (the convolutional network: a step of batch 32 takes 60–80
+// ms as WebAssembly, a snapshot seconds). Run then does both in pieces (Run.Piece), and
+// the result does not depend on how the work was split: a step is the same however
+// its examples were spread over calls, and a snapshot measures the parameters as they
+// were when it began. Such an instance draws its own batches (from its own sample
+// stream), so Step ignores b.Index, b.Noise and b.Loss; Step and Measure are the
+// whole step and the whole snapshot.
+type Pieced interface {
+	Instance
+	// StepPart works on the current optimizer step with step size lr: up to n more
+	// of its examples (at least one), applying the update after the last. It reports
+	// whether the step is complete and, when it is, what Step returns.
+	StepPart(lr float64, n int) (done bool, worst float64)
+	// BeginMeasure starts a metric snapshot of the current parameters.
+	BeginMeasure()
+	// MeasurePart spends about work units (multiply-adds) on the snapshot begun, at
+	// least one piece, and reports whether it is complete; when it is, it has filled
+	// in m as Measure does.
+	MeasurePart(m *Metrics, work int64) bool
 }
 
 // Scalar is implemented by an Instance whose model has one real output h_θ(x)

@@ -72,5 +72,9 @@ func (h *History) Len() int {
 	return len(h.rows)
 }
 
+// Added returns how many snapshots were ever added: it changes whenever Latest does,
+// even when a snapshot of the same iteration completes (a Pieced run's).
+func (h *History) Added() int { return h.offered }
+
 // Latest returns the most recent snapshot.
 func (h *History) Latest() Metrics { return h.latest }

@@ -24,6 +24,13 @@ type Metrics struct {
 	RawKinks          float64 // single-neuron kinks inside the data range (1D)
 	L0                float64 // ‖β‖₀ (diagonal network)
 	L1                float64 // ‖β‖₁ (diagonal network)
+	// Classifiers (the convolutional network on images).
+	TrainError          float64 // fraction of the measured training images misclassified
+	TestError           float64 // fraction of the test images misclassified
+	FeatureSparsityMid  float64 // feature sparsity of the middle measured block
+	FeatureSparsityLast float64 // feature sparsity of the last block before the classifier
+	NonZeroMid          float64 // fraction of non-zero activations of the middle block
+	NonZeroLast         float64 // fraction of non-zero activations of the last block
 }
 
 // Metric declares one column of Metrics.
@@ -76,6 +83,12 @@ var MetricList = []Metric{
 	{Key: "l1", Name: "‖β‖₁", Title: "L1 norm of β", Label: "l1 norm of β", Scale: 1, Field: func(m *Metrics) *float64 { return &m.L1 }},
 	{Key: "feature_sparsity_l1", Name: "feature sparsity layer 1", Title: "Feature sparsity, layer 1", Label: "sparsity 1", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsityL1 }},
 	{Key: "feature_sparsity_l2", Name: "feature sparsity layer 2", Title: "Feature sparsity, layer 2", Label: "sparsity 2", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsityL2 }},
+	{Key: "train_error", Name: "train error", Title: "Train error", Label: "train err", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.TrainError }},
+	{Key: "test_error", Name: "test error", Title: "Test error", Label: "test err", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.TestError }},
+	{Key: "feature_sparsity_mid", Name: "sparsity mid", Title: "Feature sparsity, middle block", Label: "sparsity mid", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsityMid }},
+	{Key: "feature_sparsity_last", Name: "sparsity last", Title: "Feature sparsity, last block", Label: "sparsity last", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.FeatureSparsityLast }},
+	{Key: "nonzero_mid", Name: "non-zero mid", Title: "Non-zero activations, middle block", Label: "non-zero mid", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.NonZeroMid }},
+	{Key: "nonzero_last", Name: "non-zero last", Title: "Non-zero activations, last block", Label: "non-zero last", Unit: "%", Scale: 100, Field: func(m *Metrics) *float64 { return &m.NonZeroLast }},
 }
 
 // MetricByKey returns the declaration of the metric key.

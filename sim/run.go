@@ -31,6 +31,13 @@ type Run struct {
 	sde      *gradientSDE
 	em       EulerMaruyama
 	history  History
+
+	// A Pieced model's work in progress (see Piece): a step begun, a snapshot begun
+	// (of iteration iter, to be stored in pending).
+	pieced    Pieced
+	stepping  bool
+	measuring bool
+	pending   Metrics
 }
 
 // NewRun validates cfg and starts a run from the reference initialization.
@@ -92,6 +99,14 @@ func newRun(cfg Config, theta []float64) (*Run, error) {
 		r.sde = newGradientSDE(r, s)
 	}
 	r.history = newHistory(maxHistory)
+	if p, ok := model.(Pieced); ok {
+		// The first snapshot too is done in pieces: until it is complete, Latest has
+		// every metric NaN.
+		r.pieced = p
+		r.history.latest = noMetrics(0, r.sched.At(0))
+		r.beginMeasure()
+		return r, nil
+	}
 	r.history.add(r.measure())
 	return r, nil
 }
@@ -173,9 +188,12 @@ func (r *Run) StepsToSnapshot() int {
 
 // Advance does up to n iterations, taking every snapshot that falls on the way. It
 // stops early at the end of the run or when the run diverges, and returns the
-// iterations done.
+// iterations done. Work begun by Piece is finished first (a step finished counts).
 func (r *Run) Advance(n int) int {
 	done := 0
+	for r.Busy() {
+		done += r.Piece(math.MaxInt, math.MaxInt64)
+	}
 	for done < n && r.err == nil && !r.Done() {
 		chunk := min(n-done, r.StepsToSnapshot())
 		for k := 0; k < chunk; k++ {
@@ -196,9 +214,12 @@ func (r *Run) Advance(n int) int {
 func (r *Run) step() bool {
 	lr := r.sched.At(r.iter)
 	var worst float64
-	if r.cfg.Method == MethodSDE {
+	switch {
+	case r.pieced != nil:
+		worst = r.model.Step(Batch{Loss: r.cfg.Loss}, lr)
+	case r.cfg.Method == MethodSDE:
 		worst = r.sde.step(lr)
-	} else {
+	default:
 		b := Batch{Index: r.allOrBatch(), Loss: r.cfg.Loss, Single: r.cfg.Method == MethodSGD && r.cfg.Batch == 1}
 		if r.cfg.LabelNoise > 0 {
 			r.noiseBuf = r.noiseBuf[:0]
@@ -211,11 +232,23 @@ func (r *Run) step() bool {
 	}
 	r.iter++
 	if !(worst < divergeResidual) { // also catches NaN
-		r.err = fmt.Errorf("diverged at step %d (step size %.4g): |h(x) − y| reached %.3g", r.iter, lr, worst)
-		r.history.add(r.measure())
+		r.diverged(lr, worst)
 		return false
 	}
 	return true
+}
+
+// diverged stops the run at the step just done. A Pieced model's snapshot of the
+// diverged parameters would cost as much as any other, for nothing: it gets every
+// metric NaN.
+func (r *Run) diverged(lr, worst float64) {
+	if r.pieced != nil {
+		r.err = fmt.Errorf("diverged at step %d (step size %.4g): the loss reached %.3g", r.iter, lr, worst)
+		r.history.add(noMetrics(r.iter, r.sched.At(min(r.iter, r.cfg.Iters-1))))
+		return
+	}
+	r.err = fmt.Errorf("diverged at step %d (step size %.4g): |h(x) − y| reached %.3g", r.iter, lr, worst)
+	r.history.add(r.measure())
 }
 
 func (r *Run) allOrBatch() []int {
@@ -248,6 +281,57 @@ func (r *Run) nextBatch(b int) []int {
 		r.pos++
 	}
 	return r.batch
+}
+
+// Busy reports whether a step or a snapshot is in progress (see Piece).
+func (r *Run) Busy() bool { return r.stepping || r.measuring }
+
+// Pieced reports whether the run's model does its steps and snapshots in pieces
+// (Pieced), so that a caller with a deadline should advance it by Piece.
+func (r *Run) Pieced() bool { return r.pieced != nil }
+
+// Piece does a bounded piece of the run's work and returns the iterations it
+// completed (0 or 1). For a Pieced model: the rest of the snapshot in progress, up to
+// about work units of it; else up to examples examples of the current step (a step
+// that completes an interval begins its snapshot, which the next pieces do before
+// the next step). For any other model: one iteration, as Advance(1). Advance and
+// Piece may be mixed; the run is the same, bit for bit, however it was split.
+func (r *Run) Piece(examples int, work int64) int {
+	if r.pieced == nil {
+		return r.Advance(1)
+	}
+	if r.measuring {
+		if r.pieced.MeasurePart(&r.pending, work) {
+			r.measuring = false
+			r.history.add(r.pending)
+		}
+		return 0
+	}
+	if r.err != nil || r.Done() {
+		return 0
+	}
+	lr := r.sched.At(r.iter)
+	done, worst := r.pieced.StepPart(lr, max(examples, 1))
+	r.stepping = !done
+	if !done {
+		return 0
+	}
+	r.iter++
+	if !(worst < divergeResidual) {
+		r.diverged(lr, worst)
+		return 1
+	}
+	if r.iter%r.cfg.LogInterval() == 0 || r.Done() {
+		r.beginMeasure()
+	}
+	return 1
+}
+
+// beginMeasure starts a Pieced model's snapshot of the current iteration.
+func (r *Run) beginMeasure() {
+	r.pending = noMetrics(r.iter, r.sched.At(min(r.iter, r.cfg.Iters-1)))
+	r.pieced.BeginMeasure()
+	r.measuring = true
 }
 
 // measure takes a snapshot of the current state.

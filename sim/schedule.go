@@ -16,9 +16,10 @@ const (
 	WarmupLinear               // lr(i) = γ·(1 + c·i/N), the reference 1D schedule
 	WarmupSqrt                 // lr(i) = γ·(1 + c·√(i/N)), the reference teacher–student schedule
 	WarmupExp                  // lr(i) = γ·c^⌊i/E⌋, growth by c every E iterations
+	WarmupExpRun               // lr(i) = γ·c^(100·i/N), growth by c every 1 % of the run (the deep-net reference, c = 1.05)
 )
 
-var warmupNames = []string{"none", "linear", "sqrt", "exp"}
+var warmupNames = []string{"none", "linear", "sqrt", "exp", "exp-run"}
 
 func (w Warmup) String() string {
 	if w < 0 || int(w) >= len(warmupNames) {
@@ -80,6 +81,13 @@ func (s *Schedule) warm(i int) float64 {
 		return s.Base * (1 + s.Gain*math.Sqrt(frac))
 	case WarmupExp:
 		return s.Base * powInt(s.Gain, i/max(s.Every, 1))
+	case WarmupExpRun:
+		// c^(100·f) as e^(100·f·ln c), with the platform-independent exp and log;
+		// 0^0 = 1.
+		if s.Gain <= 0 {
+			return s.Base * float64(min(1, max(0, 1-i)))
+		}
+		return s.Base * DetExp(100*frac*DetLog(s.Gain))
 	}
 	return s.Base
 }

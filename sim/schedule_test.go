@@ -94,6 +94,8 @@ func TestScheduleShapes(t *testing.T) {
 			func(i int) float64 { return 0.04 * (1 + 5*math.Sqrt(float64(min(i, 3000))/n)) }},
 		{"exp γ·1.05^⌊i/E⌋", Schedule{Base: 0.01, Shape: WarmupExp, Gain: 1.05, Every: 100, Until: 0.5, Total: n}, 0.5,
 			func(i int) float64 { return 0.01 * math.Pow(1.05, float64(min(i, 5000)/100)) }},
+		{"exp-run γ·1.05^(100·i/N), held from 30 %", Schedule{Base: 0.02, Shape: WarmupExpRun, Gain: 1.05, Until: 0.3, Total: n}, 0.3,
+			func(i int) float64 { return 0.02 * math.Pow(1.05, 100*float64(min(i, 3000))/n) }},
 		{"linear", Schedule{Base: 2e-4, Shape: WarmupLinear, Gain: 9, Until: 1, Total: n}, 1,
 			func(i int) float64 { return 2e-4 * (1 + 9*float64(i)/n) }},
 		{"cumulative decays ÷2 at 20 %, ÷5 at 60 %", Schedule{Base: 1, Decays: []Decay{{0.6, 5}, {0.2, 2}}, Total: n}, 0,
@@ -123,7 +125,7 @@ func TestSchedulePeakIsMaximum(t *testing.T) {
 	for trial := 0; trial < 40; trial++ {
 		s := Schedule{
 			Base:  math.Pow(10, -4+3*r.Float64()),
-			Shape: Warmup(r.IntN(4)),
+			Shape: Warmup(r.IntN(5)),
 			Gain:  []float64{0, 0.5, 1.05, 5, 199}[r.IntN(5)],
 			Until: r.Float64(),
 			Every: 1 + r.IntN(200),
@@ -222,13 +224,13 @@ func TestParseDecaysRejects(t *testing.T) {
 }
 
 func TestWarmupNames(t *testing.T) {
-	for w := WarmupNone; w <= WarmupExp; w++ {
+	for w := WarmupNone; w <= WarmupExpRun; w++ {
 		got, err := ParseWarmup(w.String())
 		if err != nil || got != w {
 			t.Errorf("ParseWarmup(%q) = %v, %v, want %v, nil", w.String(), got, err, w)
 		}
 	}
-	if _, err := ParseWarmup("cosine"); err == nil || !strings.Contains(err.Error(), "none, linear, sqrt, exp") {
+	if _, err := ParseWarmup("cosine"); err == nil || !strings.Contains(err.Error(), "none, linear, sqrt, exp, exp-run") {
 		t.Errorf("ParseWarmup(\"cosine\") error = %v, want one listing the shapes", err)
 	}
 	for _, tc := range []struct {

@@ -12,9 +12,11 @@ const (
 	PanelNorms                         // Jacobian column norms, sorted
 	PanelCoefficients                  // β against the truth β*
 	PanelFit                           // predictions against the labels of the test set
+	PanelActivations                   // activation maps: images × units of a block (Picture.Activations)
+	PanelDigits                        // test images with their true and predicted labels (Picture.Digits)
 )
 
-var panelKindNames = []string{"metrics", "step size", "predictor", "norms", "coefficients", "fit"}
+var panelKindNames = []string{"metrics", "step size", "predictor", "norms", "coefficients", "fit", "activations", "digits"}
 
 func (k PanelKind) String() string { return enumString(panelKindNames, int(k), "PanelKind") }
 
@@ -30,6 +32,9 @@ type Panel struct {
 	Unit string
 	// Log puts a PanelNorms on a log axis whatever the view's setting.
 	Log bool
+	// Index is the activation map a PanelActivations draws (Picture.Activations[Index]),
+	// or −1 for all of them side by side.
+	Index int
 }
 
 // Views are the panels a model offers.
@@ -82,6 +87,33 @@ type Picture struct {
 	Coef, Truth []float64
 	// PanelFit: predictions on the test inputs and the labels.
 	Fit, FitTruth []float64
+	// PanelActivations: one map per measured block, as of the last metric snapshot.
+	Activations []ActivationMap
+	// PanelDigits: a few test images with the model's answers, as of the last
+	// metric snapshot.
+	Digits []Digit
+}
+
+// ActivationMap pictures a block's post-ReLU activations on a fixed set of images:
+// one row per image (sorted by class), one column per unit (sorted by the number of
+// images it is active on, most first), values divided by the largest, so 0 is an
+// inactive unit. Sparse features show as a dark right part and dark rows.
+type ActivationMap struct {
+	Title      string    // which block: "block 2, 16×7×7 units"
+	Rows, Cols int       // images, units drawn
+	Values     []float32 // Rows×Cols, row-major, in [0, 1]
+	Labels     []uint8   // class of each row
+	Units      int       // units of the block (Cols are drawn from them)
+	NonZero    float64   // fraction of non-zero activations over all units
+	Sparsity   float64   // feature sparsity coefficient
+}
+
+// Digit is a test image with its true and predicted class.
+type Digit struct {
+	Rows, Cols       int
+	Pixels           []float32 // Rows×Cols, row-major, in [0, 1] (1 = ink)
+	Label, Predicted int
+	Prob             float64 // the predicted class's probability
 }
 
 // PictureOptions say what a Picture is wanted for.

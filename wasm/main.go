@@ -16,6 +16,7 @@ import (
 
 func main() {
 	query := app.ParseQuery(js.Global().Get("location").Get("search").String())
+	fetchImages()
 	session := app.NewSession(query)
 	page := newPage(session)
 	page.showNotes()

@@ -50,6 +50,9 @@ func (p *page) Draw(screen *ebiten.Image) {
 
 // Update advances the session and reflects new notes and settings in the page.
 func (p *page) Update() error {
+	if imagesArrived.Swap(false) {
+		p.session.Retry()
+	}
 	if err := p.Game.Update(); err != nil {
 		return err
 	}

@@ -86,6 +86,10 @@ func drawFigure(dc draw.Canvas, r *sim.Run) {
 	for _, row := range views.Figure {
 		var ps []*plot.Plot
 		for _, p := range row {
+			if p.Kind == sim.PanelStepSize {
+				ps = append(ps, stepSizePanel(r, decays, curve))
+				continue
+			}
 			ps = append(ps, figurePanel(p, series, decays, &legend, &pic, curve))
 		}
 		plots = append(plots, ps)
@@ -130,6 +134,10 @@ func figurePanel(p sim.Panel, runs []figure.RunHistory, decays []int, legend *st
 		return predictorPanel(pic, curve)
 	case sim.PanelFit:
 		return testFitPanel(pic, curve)
+	case sim.PanelActivations:
+		return activationsPanel(p, pic)
+	case sim.PanelDigits:
+		return digitsPanel(p, pic)
 	}
 	pl := plot.New()
 	pl.Title.Text = p.Title
@@ -170,6 +178,25 @@ func plotOf(fp figure.Plot, decayLegend string) *plot.Plot {
 		pl.Y.Min, pl.Y.Max = fp.Y.Lo, fp.Y.Hi
 		pl.Y.Tick.Marker = niceTicks{}
 	}
+	return pl
+}
+
+// stepSizePanel draws the run's step-size schedule at every iteration.
+func stepSizePanel(r *sim.Run, decays []int, c color.Color) *plot.Plot {
+	cfg := r.Config()
+	sched := r.Schedule()
+	n := min(cfg.Iters, 2000)
+	xs, ys := make([]float64, n), make([]float64, n)
+	top := 0.0
+	for i := range xs {
+		it := min(cfg.Iters-1, i*cfg.Iters/max(n-1, 1))
+		xs[i], ys[i] = float64(it), sched.At(it)
+		top = max(top, ys[i])
+	}
+	pl := curvePanel("Step size η", "step size η", cfg.Iters, decays, "")
+	addCurve(pl, xs, ys, c, false)
+	pl.Y.Min, pl.Y.Max = 0, figure.NiceMax(ys, top*1e-9)
+	pl.Y.Tick.Marker = niceTicks{}
 	return pl
 }
 

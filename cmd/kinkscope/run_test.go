@@ -34,7 +34,7 @@ var (
 
 // wantMetricsHeader is spelled out rather than taken from metricsHeader, so that a
 // change of the file format has to change a test too.
-const wantMetricsHeader = "iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1,feature_sparsity_l1,feature_sparsity_l2"
+const wantMetricsHeader = "iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1,feature_sparsity_l1,feature_sparsity_l2,train_error,test_error,feature_sparsity_mid,feature_sparsity_last,nonzero_mid,nonzero_last"
 
 // Columns of metrics.csv.
 const (
@@ -50,8 +50,17 @@ const (
 	colL1
 	colFeatureSparsityL1
 	colFeatureSparsityL2
+	colTrainError
+	colTestError
+	colFeatureSparsityMid
+	colFeatureSparsityLast
+	colNonZeroMid
+	colNonZeroLast
 	numMetricsCols
 )
+
+// classifierCols are the metrics of the image classifier, NaN for the other models.
+var classifierCols = []int{colTrainError, colTestError, colFeatureSparsityMid, colFeatureSparsityLast, colNonZeroMid, colNonZeroLast}
 
 // kinkscope runs the command line in-process.
 func kinkscope(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -287,6 +296,7 @@ func TestRunWritesOutputs(t *testing.T) {
 // others finite, as in a healthy run.
 func metricsRows(t *testing.T, dir string, nan []int) [][]string {
 	t.Helper()
+	nan = append(slices.Clone(nan), classifierCols...) // a scalar model's run
 	rows := csvRows(t, filepath.Join(dir, "metrics.csv"), wantMetricsHeader)
 	prev := -1
 	for i, r := range rows {

@@ -245,6 +245,7 @@ func metricsSentence(r *sim.Run, sep string, digits int) string {
 func runToEnd(r *sim.Run, w io.Writer) time.Duration {
 	start := time.Now()
 	p := progress{w: w, total: r.Config().Iters}
+	r.Advance(0) // a Pieced model's first snapshot, begun by NewRun
 	p.show(r, true)
 	for !r.Done() && r.Err() == nil {
 		r.Advance(progressChunk)

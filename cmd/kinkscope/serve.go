@@ -79,7 +79,7 @@ var wasmPages = map[string]bool{"sim.html": true, offlineName: true, "engine.js"
 
 // compressible lists the extensions worth gzipping.
 var compressible = map[string]bool{
-	".html": true, ".htm": true, ".js": true, ".mjs": true, ".css": true, ".wasm": true,
+	".html": true, ".htm": true, ".js": true, ".mjs": true, ".css": true, ".wasm": true, ".bin": true,
 	".json": true, ".map": true, ".svg": true, ".csv": true, ".txt": true, ".md": true,
 }
 

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -128,6 +129,7 @@ type Session struct {
 
 	lastFrame  time.Time     // start of the previous Update
 	snapCost   time.Duration // time of the last advance that ended in metric snapshots
+	pieceCost  time.Duration // recent time of a piece of a Pieced run (sim.Run.Piece)
 	playing    bool
 	hidden     bool // the page is hidden or scrolled out of view: do not advance
 	target     int  // pause when the runs reach this iteration; -1 for none
@@ -252,9 +254,20 @@ func (s *Session) start() {
 	}
 	if err != nil {
 		s.runs, s.labels, s.err = nil, nil, err
-		s.notes = append(s.notes, trimPrefix(err))
+		if !errors.Is(err, sim.ErrWaiting) { // waiting shows in the state's error only
+			s.notes = append(s.notes, trimPrefix(err))
+		}
 	}
 	s.publish()
+}
+
+// Retry recreates the runs at the next frame without changing what was requested
+// (play, step, run to): for data that were on their way (sim.ErrWaiting) and have
+// arrived, or failed.
+func (s *Session) Retry() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.restart = true
 }
 
 // Set validates key/value settings against the current ones and, when all are valid,
@@ -414,11 +427,12 @@ func (s *Session) Update(now func() time.Time) {
 	deadline := start.Add(budget)
 	lead := s.runs[0]
 	from := lead.Iter()
+	worked := false
 	switch {
 	case s.steps > 0:
-		s.advance(s.steps, deadline, now)
+		worked = s.advance(s.steps, deadline, now)
 	case s.playing && s.target >= 0:
-		s.advance(s.target-lead.Iter(), deadline, now)
+		worked = s.advance(s.target-lead.Iter(), deadline, now)
 		if lead.Iter() >= s.target {
 			s.playing, s.target = false, -1
 		}
@@ -427,12 +441,15 @@ func (s *Session) Update(now func() time.Time) {
 		if want == 0 {
 			want = math.MaxInt32
 		}
-		s.advance(want, deadline, now)
+		worked = s.advance(want, deadline, now)
+	case s.busy():
+		// A snapshot begun before a pause is finished, within the budget.
+		worked = s.advancePieces(0, deadline, now)
 	}
 	if s.stopped() {
 		s.playing, s.target, s.steps = false, -1, 0
 	}
-	if lead.Iter() != from {
+	if lead.Iter() != from || worked { // every frame that did simulation work
 		s.frameSim = append(s.frameSim, now().Sub(start))
 		if len(s.frameSim) > 4096 {
 			s.frameSim = append(s.frameSim[:0], s.frameSim[2048:]...)
@@ -455,11 +472,77 @@ func (s *Session) stopped() bool {
 	return true
 }
 
+// busy reports whether a run has a step or a snapshot in progress.
+func (s *Session) busy() bool {
+	for _, r := range s.runs {
+		if r.Busy() {
+			return true
+		}
+	}
+	return false
+}
+
+// Piece sizes of runs whose steps and snapshots are done in pieces (sim.Pieced): one
+// example of a step, or about a million multiply-adds of a snapshot (the convolutional
+// network's forward pass is 1.2 million), each well under a millisecond or two, so
+// that the clock is read often enough for the deadline to hold.
+const (
+	pieceExamples = 1
+	pieceWork     = 1 << 20
+)
+
+// advancePieces does up to n iterations of every run in lockstep, a piece at a time,
+// until the deadline: a run takes a piece when it is finishing work in progress or is
+// not ahead of the others, so no run gets more than an iteration ahead. Work in
+// progress is finished even when n is reached (n = 0 only finishes it). A round of
+// pieces that the recent ones' cost says would end past the deadline waits for the
+// next frame, unless the frame has done nothing yet.
+func (s *Session) advancePieces(n int, deadline time.Time, now func() time.Time) (worked bool) {
+	lead := s.runs[0]
+	for !s.stopped() || s.busy() {
+		least := math.MaxInt
+		for _, r := range s.runs {
+			if !r.Done() && r.Err() == nil {
+				least = min(least, r.Iter())
+			}
+		}
+		progressed := false
+		for _, r := range s.runs {
+			if !r.Busy() && (n <= 0 || r.Iter() > least || r.Done() || r.Err() != nil) {
+				continue
+			}
+			t0 := now()
+			if worked && t0.Add(s.pieceCost).After(deadline) {
+				return worked
+			}
+			did := r.Piece(pieceExamples, pieceWork)
+			// The estimate follows a rise at once (up to half the smallest budget, so
+			// that a piece the machine stalled does not starve the next frames) and a
+			// fall slowly.
+			s.pieceCost = max(min(now().Sub(t0), MinFrameBudget/2), s.pieceCost*7/8)
+			progressed, worked = true, true
+			if r == lead {
+				n -= did
+				if s.steps > 0 {
+					s.steps = max(0, s.steps-did)
+				}
+			}
+		}
+		if !progressed || !now().Before(deadline) {
+			return worked
+		}
+	}
+	return worked
+}
+
 // advance does up to n iterations of every run in lockstep, stopping at the
-// deadline. Each call to Advance ends at the next snapshot at the latest, and
-// snapshots that the last ones' cost says would overrun the deadline wait for the
+// deadline, and reports whether it did any work. Each call to Advance ends at the
+// next snapshot at the latest, and snapshots that the last ones' cost says would overrun the deadline wait for the
 // next frame, unless the frame has done nothing yet: every frame makes progress.
-func (s *Session) advance(n int, deadline time.Time, now func() time.Time) {
+func (s *Session) advance(n int, deadline time.Time, now func() time.Time) bool {
+	if s.runs[0].Pieced() {
+		return s.advancePieces(n, deadline, now)
+	}
 	worked := false
 	for n > 0 && !s.stopped() {
 		k := min(n, chunkSteps)
@@ -495,6 +578,7 @@ func (s *Session) advance(n int, deadline time.Time, now func() time.Time) {
 			break
 		}
 	}
+	return worked
 }
 
 // State returns the runs' state as of the last frame.

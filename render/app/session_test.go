@@ -332,15 +332,15 @@ func TestExportsLoadBack(t *testing.T) {
 	frames(a, clk, 1000, func(st State) bool { return !st.Running })
 	csv := a.HistoryCSV()
 	lines := strings.Split(strings.TrimSpace(csv), "\n")
-	if lines[0] != "run,label,iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1,feature_sparsity_l1,feature_sparsity_l2" {
+	if lines[0] != "run,label,iter,lr,train_loss,test_loss,rank,feature_sparsity,kinks,raw_kinks,l0,l1,feature_sparsity_l1,feature_sparsity_l2,train_error,test_error,feature_sparsity_mid,feature_sparsity_last,nonzero_mid,nonzero_last" {
 		t.Errorf("CSV header %q", lines[0])
 	}
 	if want := 1 + 2*8; len(lines) != want { // snapshots at 0, 100, …, 700 for 2 runs
 		t.Errorf("CSV has %d lines, want %d", len(lines), want)
 	}
 	for _, l := range lines[1:] {
-		if n := strings.Count(l, ","); n != 13 {
-			t.Errorf("CSV row %q has %d commas, want 13", l, n)
+		if n, want := strings.Count(l, ","), len(sim.MetricList)+1; n != want {
+			t.Errorf("CSV row %q has %d commas, want %d", l, n, want)
 		}
 	}
 	js := a.SettingsJSON()

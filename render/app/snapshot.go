@@ -48,6 +48,7 @@ type RunView struct {
 	History  []sim.Metrics
 	Decays   []int     // decay iterations
 	Schedule []float64 // step size at gridPoints evenly spaced iterations
+	added    int       // snapshots the run had added (sim.History.Added)
 }
 
 // publish builds a new snapshot; the caller holds mu.
@@ -58,7 +59,7 @@ func (s *Session) publish() {
 	st := &snap.State
 	st.Frame, st.Scenario, st.Iters = s.frame, s.cfg.Scenario, s.cfg.Iters
 	st.Metrics = noMetrics()
-	st.Running = s.playing || s.steps > 0
+	st.Running = s.playing || s.steps > 0 || s.busy() // busy: a snapshot to finish
 	snap.FastForward = s.playing && (s.view.Speed == 0 || s.target >= 0) && !s.hidden
 	if len(s.runs) == 0 {
 		if s.err != nil {
@@ -119,7 +120,7 @@ func (v *RunView) lr(r *sim.Run) float64 {
 // changed.
 func (s *Session) runView(r *sim.Run, label string, prev *RunView) RunView {
 	cfg := r.Config()
-	v := RunView{Label: label, Iter: r.Iter(), Iters: cfg.Iters}
+	v := RunView{Label: label, Iter: r.Iter(), Iters: cfg.Iters, added: r.History().Added()}
 	if err := r.Err(); err != nil {
 		v.Err = err.Error()
 	}
@@ -133,11 +134,11 @@ func (s *Session) runView(r *sim.Run, label string, prev *RunView) RunView {
 			v.Schedule[i] = sched.At(min(cfg.Iters-1, i*cfg.Iters/(gridPoints-1)))
 		}
 	}
-	if prev != nil && prev.Iter == v.Iter && prev.Err == v.Err {
+	if prev != nil && prev.Iter == v.Iter && prev.Err == v.Err && prev.added == v.added {
 		v.Picture, v.History = prev.Picture, prev.History
 		return v
 	}
-	if prev != nil && len(prev.History) == r.History().Len() && prev.History[len(prev.History)-1].Iter == r.Latest().Iter {
+	if prev != nil && prev.added == v.added {
 		v.History = prev.History
 	} else {
 		v.History = r.History().RowsShared()

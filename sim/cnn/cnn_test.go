@@ -90,8 +90,8 @@ func TestScheduleLR(t *testing.T) {
 		}
 	}
 	for _, x := range []float64{-700, -3, -1e-9, 0, 1e-9, 0.5, 1, 20, 700} {
-		if got, want := expDet(x), math.Exp(x); math.Abs(got-want) > 2e-16*want {
-			t.Errorf("expDet(%v) = %v, want %v", x, got, want)
+		if got, want := sim.DetExp(x), math.Exp(x); math.Abs(got-want) > 2e-16*want {
+			t.Errorf("sim.DetExp(%v) = %v, want %v", x, got, want)
 		}
 	}
 	for _, x := range []float64{1e-300, 0.3, 1, 2.5, 1e10} {

@@ -3,6 +3,8 @@ package cnn
 import (
 	"fmt"
 	"math"
+
+	"kinkscope/sim"
 )
 
 // Block is one convolutional block: Convs convolutions of Filters channels, each K×K
@@ -49,8 +51,10 @@ type Schedule struct {
 	X    float64 // fraction of the run in the large-step phase (WarmUp, Hold)
 }
 
-// ln105 is ln 1.05, so that 1.05^y = exp(y·ln105) with the deterministic exp.
-const ln105 = 0.04879016416943205
+// ln105 is ln 1.05, so that 1.05^y = exp(y·ln105) with the deterministic exp: the
+// same number, and the same operations, as sim's exp-run warm-up with gain 1.05, so
+// that a run through sim.Run takes the same steps.
+var ln105 = sim.DetLog(1.05)
 
 // LR returns the step size of step t (0-based) of a run of T steps.
 func (s Schedule) LR(t, T int) float64 {
@@ -58,13 +62,13 @@ func (s Schedule) LR(t, T int) float64 {
 	switch s.Kind {
 	case WarmUp:
 		if f < s.X {
-			return s.LR0 * expDet(100*f*ln105)
+			return s.LR0 * sim.DetExp(100*f*ln105)
 		}
-		peak := s.LR0 * expDet(100*s.X*ln105)
+		peak := s.LR0 * sim.DetExp(100*s.X*ln105)
 		if f < 0.9 {
 			return peak / 10
 		}
-		return peak / 100
+		return peak / 10 / 10
 	case Hold:
 		switch {
 		case f < s.X:
@@ -72,7 +76,7 @@ func (s Schedule) LR(t, T int) float64 {
 		case f < 0.9:
 			return s.LR0 / 10
 		}
-		return s.LR0 / 100
+		return s.LR0 / 10 / 10
 	}
 	return s.LR0
 }

@@ -1,6 +1,7 @@
 package cnn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -121,7 +122,7 @@ func (n *Net) forward(x []float32, label int) (loss float64) {
 	}
 	sum := 0.0
 	for k, z := range logits {
-		n.probs[k] = expDet(float64(z) - m)
+		n.probs[k] = sim.DetExp(float64(z) - m)
 		sum += n.probs[k]
 	}
 	for k := range n.probs {
@@ -163,3 +164,29 @@ func (n *Net) backward(x []float32, label int, scale float64) {
 
 // stageOutput returns the post-ReLU output of stage s after forward.
 func (n *Net) stageOutput(s int) []float32 { return n.layers[n.stages[s]].output() }
+
+// ParamCount returns the number of parameters of c's network on rows×cols images.
+func ParamCount(c *Config, rows, cols int) int {
+	return len(newNet(c, rows, cols).params)
+}
+
+// StageUnits returns the number of units (channels × positions) of measured stage k:
+// 0 the middle one, 1 the last one before the classifier.
+func (t *Trainer) StageUnits(k int) int {
+	return len(t.net.stageOutput([]int{t.net.middle, t.net.last}[k]))
+}
+
+// StageName describes measured stage k (0 the middle one, 1 the last one) in a few
+// words: "block 2, 16×7×7 units" or "dense layer, 64 units".
+func (t *Trainer) StageName(k int) string {
+	s := []int{t.net.middle, t.net.last}[k]
+	switch l := t.net.layers[t.net.stages[s]].(type) {
+	case *pool:
+		return fmt.Sprintf("block %d, %d×%d×%d units", s+1, l.c, l.ho, l.wo)
+	case *conv:
+		return fmt.Sprintf("block %d, %d×%d×%d units", s+1, l.cout, l.h, l.w)
+	case *dense:
+		return fmt.Sprintf("dense layer, %d units", l.nout)
+	}
+	return fmt.Sprintf("stage %d", s+1)
+}

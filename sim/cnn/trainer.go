@@ -188,8 +188,23 @@ func (t *Trainer) Step(k int) int {
 // spreads it over several calls with the same result, bit for bit, as Step.
 func (t *Trainer) Advance(k int) int {
 	steps := 0
+	for k > 0 && !t.Done() {
+		n := min(k, t.cfg.Batch-t.bpos)
+		if done, _ := t.StepPart(n, t.LR()); done {
+			steps++
+		}
+		k -= n
+	}
+	return steps
+}
+
+// StepPart processes up to k examples (at least one) of the current step and, when
+// its batch is complete, applies the update with step size lr and reports true with
+// the batch's mean loss. Advance is StepPart with the schedule's step size; a caller
+// with a schedule of its own (sim.Run) passes it here.
+func (t *Trainer) StepPart(k int, lr float64) (done bool, loss float64) {
 	B := t.cfg.Batch
-	for ; k > 0 && !t.Done(); k-- {
+	for k = max(k, 1); k > 0; k-- {
 		if t.bpos == 0 {
 			clear(t.net.grads)
 			t.bloss = 0
@@ -209,12 +224,12 @@ func (t *Trainer) Advance(k int) int {
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			t.diverged = true
 		}
-		t.update(float32(t.cfg.Schedule.LR(t.step, t.cfg.Steps)))
+		t.update(float32(lr))
 		t.step++
 		t.bpos = 0
-		steps++
+		return true, loss
 	}
-	return steps
+	return false, math.NaN()
 }
 
 // update applies g ← ∇L + λθ, v ← μv + g, θ ← θ − ηv (the heavy-ball form of PyTorch's

@@ -5,4 +5,4 @@
 // diag, mlp) are listed in sim/registry.go.
 package models
 
-// import _ "kinkscope/sim/cnn" // for example
+import _ "kinkscope/sim/cnnexp" // the convolutional network on MNIST
