@@ -247,12 +247,17 @@ func stateObject(s app.State) map[string]any {
 	runs := make([]any, len(s.Runs))
 	for i, r := range s.Runs {
 		runs[i] = metricsObject(map[string]any{"label": r.Label, "diverged": r.Diverged}, &r.Metrics)
+		runs[i].(map[string]any)["metricsIter"] = r.MetricsIter
 	}
-	return metricsObject(map[string]any{
+	// iter is the iteration reached, metricsIter the one the metrics are of (the
+	// latest snapshot; metricsObject would write the iteration under iter).
+	o := metricsObject(map[string]any{
 		"scenario": s.Scenario, "iters": s.Iters,
 		"running": s.Running, "diverged": s.Diverged, "error": s.Error,
 		"frame": s.Frame, "runs": runs,
 	}, &s.Metrics)
+	o["metricsIter"] = s.MetricsIter
+	return o
 }
 
 func result(errs []error) map[string]any {
