@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"runtime"
@@ -179,6 +180,15 @@ func (p *page) expose() {
 		g := p.Game.Predictor()
 		return map[string]any{"valid": g.Valid, "x": g.In.X, "y": g.In.Y, "w": g.In.W, "h": g.In.H,
 			"xlo": g.XLo, "xhi": g.XHi, "ylo": g.YLo, "yhi": g.YHi}
+	})
+	// geometry: where the last frame drew each panel's parts (legend, tick labels,
+	// data), in CSS pixels, for the layout checks of the browser tests.
+	fn("geometry", func([]js.Value) any {
+		b, err := json.Marshal(map[string]any{"panels": p.Game.Panels()})
+		if err != nil {
+			return result([]error{err})
+		}
+		return js.Global().Get("JSON").Call("parse", string(b))
 	})
 	fn("exportCSV", func([]js.Value) any { return p.session.HistoryCSV() })
 	fn("exportJSON", func([]js.Value) any { return p.session.SettingsJSON() })
