@@ -141,13 +141,17 @@ func newFrameLegend(c *canvas, r Rect, title, xlabel, ylabel string, xlo, xhi, y
 		}
 		if f.legendBox.W == 0 {
 			// No corner is free: the legend goes above the plot, in as many columns
-			// as fit.
-			cols := max(1, min(len(lg.entries), int((r.W-16)/bw)))
+			// as fit, unless that leaves too little of the plot; then the panel goes
+			// without (compared runs are named in the main panel too).
+			cols := max(1, min(len(lg.entries), int((r.W-8)/bw)))
 			rows := (len(lg.entries) + cols - 1) / cols
-			top = marginTop + float64(rows)*legendRow + 2
-			place()
-			w := float64(cols) * bw
-			f.legendBox = Rect{max(r.X+4, f.in.X+f.in.W-w), r.Y + marginTop, w, float64(rows) * legendRow}
+			band := float64(rows)*legendRow + 2
+			if r.H-marginTop-band-marginBottom >= max(40, 0.45*(r.H-marginTop-marginBottom)) {
+				top = marginTop + band
+				place()
+				w := float64(cols) * bw
+				f.legendBox = Rect{max(r.X+4, r.X+r.W-4-w), r.Y + marginTop, w, float64(rows) * legendRow}
+			}
 		}
 	}
 	c.fillRect(r, colBackground)
@@ -179,9 +183,13 @@ func newFrameLegend(c *canvas, r Rect, title, xlabel, ylabel string, xlo, xhi, y
 	c.strokeRect(f.in, 1, colAxis)
 	c.text(xlabel, f.in.X+f.in.W/2, r.Y+r.H-3-labelSize, labelSize, alignCenterTop, colText, 0)
 	// The rotated y label is shortened to fit the panel's height and kept inside it.
-	yl := c.fit(ylabel, labelSize, r.H-8)
-	cy := math.Min(math.Max(f.in.Y+f.in.H/2, r.Y+4+c.textWidth(yl, labelSize)/2), r.Y+r.H-4-c.textWidth(yl, labelSize)/2)
+	// Below the title, above the panel's bottom: centred on the plot when it fits.
+	lo, hi := r.Y+top+2, r.Y+r.H-3
+	yl := c.fit(ylabel, labelSize, hi-lo)
+	half := c.textWidth(yl, labelSize) / 2
+	cy := math.Min(math.Max(f.in.Y+f.in.H/2, lo+half), hi-half)
 	c.text(yl, r.X+6+labelSize/2, cy, labelSize, alignCenterMiddle, colText, -math.Pi/2)
+	f.geom.YLabel, f.geom.YLabelBox = yl, Rect{r.X + 6, cy - half, labelSize, 2 * half}
 	return f
 }
 
@@ -263,12 +271,10 @@ func (f *frame) plot() *canvas { return f.c.clip(f.in) }
 func (f *frame) series(xs, ys []float64, width float64, clr color.Color, dash ...float64) {
 	xs, ys = figure.Decimate(xs, ys, max(1, int(f.in.W)))
 	px, py := make([]float64, len(xs)), make([]float64, len(xs))
-	pts := make([]float64, 0, 2*len(xs))
 	for i := range xs {
 		px[i], py[i] = f.X(xs[i]), f.Y(ys[i])
-		pts = append(pts, px[i], py[i])
 	}
-	f.geom.Curves = append(f.geom.Curves, pts)
+	f.geom.Curves = append(f.geom.Curves, finitePieces(px, py)...)
 	pc := f.plot()
 	if len(dash) > 0 {
 		pc.dashedPolyline(px, py, width, dash, clr)
@@ -283,15 +289,38 @@ func (f *frame) series(xs, ys []float64, width float64, clr color.Color, dash ..
 	}
 }
 
+// finitePieces splits a polyline at its non-finite points (which break the drawn
+// line) into pieces of x, y pairs.
+func finitePieces(px, py []float64) [][]float64 {
+	var out [][]float64
+	var cur []float64
+	for i := range px {
+		if math.IsNaN(px[i]) || math.IsNaN(py[i]) || math.IsInf(px[i], 0) || math.IsInf(py[i], 0) {
+			if len(cur) > 0 {
+				out = append(out, cur)
+			}
+			cur = nil
+			continue
+		}
+		cur = append(cur, px[i], py[i])
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
 // dot draws a data point of radius rad and records it.
 func (f *frame) dot(x, y, rad float64, clr color.Color) {
-	f.geom.Points = append(f.geom.Points, x, y)
+	if !math.IsNaN(x+y) && !math.IsInf(x+y, 0) {
+		f.geom.Points = append(f.geom.Points, x, y)
+	}
 	f.plot().circle(x, y, rad, clr)
 }
 
 // stem draws a vertical line between two pixels and records it.
 func (f *frame) stem(x, y0, y1, width float64, clr color.Color) {
-	f.geom.Curves = append(f.geom.Curves, []float64{x, y0, x, y1})
+	f.geom.Curves = append(f.geom.Curves, finitePieces([]float64{x, x}, []float64{y0, y1})...)
 	f.plot().line(x, y0, x, y1, width, clr)
 }
 

@@ -6,13 +6,16 @@ import "math"
 // pixels: the browser tests read it (window.kinkscope.geometry()) to check that no
 // legend covers data and no tick label is clipped, at every screen size.
 type PanelGeometry struct {
-	Title  string      `json:"title"`
-	Outer  Rect        `json:"outer"`  // the panel
-	In     Rect        `json:"in"`     // its plotting area
-	Legend Rect        `json:"legend"` // the legend's box; W = 0 without a legend
-	Ticks  []Rect      `json:"ticks"`  // every tick label's box
-	Curves [][]float64 `json:"curves"` // drawn polylines, x0, y0, x1, y1, …
-	Points []float64   `json:"points"` // drawn marks (data points, stems' ends), x, y pairs
+	Title  string `json:"title"`
+	Outer  Rect   `json:"outer"`  // the panel
+	In     Rect   `json:"in"`     // its plotting area
+	Legend Rect   `json:"legend"` // the legend's box; W = 0 without a legend
+	Ticks  []Rect `json:"ticks"`  // every tick label's box
+	// YLabel is the y label as drawn (shortened to fit), YLabelBox its box.
+	YLabel    string      `json:"ylabel"`
+	YLabelBox Rect        `json:"ylabelBox"`
+	Curves    [][]float64 `json:"curves"` // drawn polylines, x0, y0, x1, y1, …
+	Points    []float64   `json:"points"` // drawn marks (data points, stems' ends), x, y pairs
 }
 
 // legendPad is the room kept between a legend's box and any data, in CSS pixels.
@@ -82,4 +85,11 @@ func Covers(box Rect, curves [][]float64, points []float64, pad float64) bool {
 		}
 	}
 	return false
+}
+
+// Intersect returns the part of r inside o (W or H zero when they do not overlap).
+func (r Rect) Intersect(o Rect) Rect {
+	x0, y0 := math.Max(r.X, o.X), math.Max(r.Y, o.Y)
+	x1, y1 := math.Min(r.X+r.W, o.X+o.W), math.Min(r.Y+r.H, o.Y+o.H)
+	return Rect{x0, y0, math.Max(0, x1-x0), math.Max(0, y1-y0)}
 }

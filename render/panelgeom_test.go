@@ -28,3 +28,13 @@ func TestCovers(t *testing.T) {
 }
 
 var zero float64
+
+func TestIntersect(t *testing.T) {
+	a := Rect{0, 0, 10, 10}
+	if got := a.Intersect(Rect{5, -5, 10, 10}); got != (Rect{5, 0, 5, 5}) {
+		t.Errorf("Intersect = %+v, want {5 0 5 5}", got)
+	}
+	if got := a.Intersect(Rect{20, 0, 5, 5}); got.W != 0 {
+		t.Errorf("disjoint Intersect = %+v, want W 0", got)
+	}
+}

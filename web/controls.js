@@ -9,7 +9,11 @@ const progress = document.getElementById('progress');
 const playButton = document.getElementById('play');
 const embedBox = document.getElementById('embed');
 
-frame.src = 'sim.html' + location.search;
+// The page has its own controls and caption: the simulator's are hidden in the frame,
+// and left out of the links the page gives (own: the view keys this page adds).
+const own = ['controls=off', 'caption=off'];
+const shareable = (query) => query.split('&').filter((kv) => kv && !own.includes(kv)).join('&');
+frame.src = 'sim.html?' + [shareable(location.search.replace(/^\?/, '')), ...own].filter(Boolean).join('&');
 
 let sim = null; // the simulator's window.kinkscope
 const settingModels = new Map(); // setting → the models that read it (none: every model)
@@ -122,7 +126,7 @@ function showConfig() {
 }
 
 function syncURL() {
-  const query = sim.query();
+  const query = shareable(sim.query());
   history.replaceState(null, '', location.pathname + '?' + query);
   const src = new URL('sim.html?' + query, location.href).href;
   document.getElementById('link').value = location.href;

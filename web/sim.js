@@ -79,6 +79,8 @@ function bar(sim) {
     document.documentElement.style.setProperty('--bar-height', h + 'px');
     // Ebiten sizes its canvas to the body: the body ends where the bar begins.
     document.body.style.height = `calc(100% - ${h}px)`;
+    // Ebiten resizes its canvas's drawing buffer on the window's resize event only.
+    window.dispatchEvent(new Event('resize'));
   };
   new ResizeObserver(inset).observe(el);
   const captionOf = (cfg) => {

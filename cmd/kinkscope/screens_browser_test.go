@@ -3,10 +3,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
 	"kinkscope/render"
@@ -14,15 +18,17 @@ import (
 
 // screenSizes are the viewports the pages are checked and photographed at: a phone, a
 // tablet, a laptop and a desktop.
-var screenSizes = []struct{ w, h int64 }{{390, 844}, {768, 1024}, {1280, 800}, {1920, 1080}}
+var screenSizes = []struct{ w, h int64 }{{360, 640}, {390, 844}, {768, 1024}, {1280, 800}, {1920, 1080}}
 
 // geometry is what window.kinkscope.geometry() returns.
 type geometry struct {
 	Panels []render.PanelGeometry `json:"panels"`
 }
 
-// checkLayout fails when a legend box covers a data point or a curve of its panel, or
-// a tick label leaves its panel, the canvas, or runs under the simulator's own bar.
+// checkLayout fails when a legend box covers a data point or a curve of its panel (the
+// part drawn, inside the plotting area), or
+// a tick label leaves its panel, the canvas, or runs under the simulator's own bar, or
+// a panel has no y label.
 func checkLayout(t *testing.T, name string, g geometry, canvasW, canvasH float64, bar render.Rect) {
 	t.Helper()
 	if len(g.Panels) < 7 {
@@ -30,8 +36,12 @@ func checkLayout(t *testing.T, name string, g geometry, canvasW, canvasH float64
 	}
 	view := render.Rect{X: 0, Y: 0, W: canvasW, H: canvasH}
 	for _, p := range g.Panels {
-		if p.Legend.W > 0 && render.Covers(p.Legend, p.Curves, p.Points, 0) {
+		// Data is drawn clipped to the plotting area: what a legend may cover is there.
+		if lg := p.Legend.Intersect(p.In); lg.W > 0 && lg.H > 0 && render.Covers(lg, p.Curves, p.Points, 0) {
 			t.Errorf("%s: the legend of %q at %+v covers its data", name, p.Title, p.Legend)
+		}
+		if p.YLabel == "" || !p.Outer.Contains(p.YLabelBox, 0.5) {
+			t.Errorf("%s: %q has the y label %q at %+v, want one inside the panel %+v", name, p.Title, p.YLabel, p.YLabelBox, p.Outer)
 		}
 		if len(p.Ticks) < 4 {
 			t.Errorf("%s: %q has %d tick labels", name, p.Title, len(p.Ticks))
@@ -90,7 +100,7 @@ func TestBrowserLayout(t *testing.T) {
 }
 
 // TestBrowserSimControls drives the simulator page's own controls as a reader would,
-// by mouse and by keyboard: Play advances the run, Reset brings it back to iteration 0,
+// by touch, mouse and keyboard: Play advances the run, Reset brings it back to iteration 0,
 // the scrubber runs to the iteration chosen and Run to end reaches the end; with
 // controls=off and caption=off the bar is gone and the figures take the whole page.
 func TestBrowserSimControls(t *testing.T) {
@@ -126,8 +136,26 @@ func TestBrowserSimControls(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Mouse: play, then pause.
-	click("sim-play")
+	// tap presses a control with a finger: a touch start and end at its centre.
+	tap := func(id string) {
+		t.Helper()
+		c := eval[[2]float64](t, ctx, fmt.Sprintf(`(() => { const r = document.getElementById(%q).getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`, id))
+		err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			if _, err := cdp.Call(ctx, tg, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true}); err != nil {
+				return err
+			}
+			if _, err := cdp.Call(ctx, tg, input.DispatchTouchEvent, input.DispatchTouchEventParams{Type: input.DispatchTouchEventTypeTouchStart, TouchPoints: []*input.TouchPoint{{X: c[0], Y: c[1]}}}); err != nil {
+				return err
+			}
+			_, err := cdp.Call(ctx, tg, input.DispatchTouchEvent, input.DispatchTouchEventParams{Type: input.DispatchTouchEventTypeTouchEnd, TouchPoints: []*input.TouchPoint{}})
+			return err
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Touch plays, the mouse pauses.
+	tap("sim-play")
 	waitFor(t, ctx, `kinkscope.state().running && kinkscope.state().iter > 500 && document.getElementById('sim-play').textContent === 'Pause'`, 30*time.Second)
 	click("sim-play")
 	waitFor(t, ctx, `!kinkscope.state().running`, 10*time.Second)
@@ -148,6 +176,14 @@ func TestBrowserSimControls(t *testing.T) {
 	// state() says which iteration its metrics are of.
 	if ok := eval[bool](t, ctx, `kinkscope.state().metricsIter === kinkscope.state().iter`); !ok {
 		t.Error("at the end, the metrics are not of the last iteration")
+	}
+
+	// A message about the link spans the phone's width, above the bar.
+	b.openSim(t, ctx, "preset=kinks&lr=abc")
+	waitFor(t, ctx, `!document.getElementById('notes-box').classList.contains('hidden')`, 10*time.Second)
+	box := eval[[3]float64](t, ctx, `(() => { const r = document.getElementById('notes-box').getBoundingClientRect(); return [r.width, r.bottom, document.getElementById('bar').getBoundingClientRect().top]; })()`)
+	if box[0] < 370 || box[1] > box[2] {
+		t.Errorf("the message box is %g px wide with its bottom at %g (the bar at %g), want the width of the phone above the bar", box[0], box[1], box[2])
 	}
 
 	b.openSim(t, ctx, "preset=kinks&controls=off&caption=off")
