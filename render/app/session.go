@@ -147,22 +147,18 @@ type Session struct {
 	labels  []string
 	err     error // why the last config could not start, or nil
 
-	lastFrame time.Time     // start of the previous Update
-	snapCost  time.Duration // time of the last advance that ended in metric snapshots
-	stepCost  time.Duration // time of one step of every run, lately
-	// intervalCost is the time of the last whole interval between two snapshots
-	// (its steps and the snapshot), intervalLen its iterations; 0 before one.
-	intervalCost time.Duration
-	intervalLen  int
-	playing      bool
-	hidden       bool // the page is hidden or scrolled out of view: do not advance
-	target       int  // pause when the runs reach this iteration; -1 for none
-	steps        int  // single steps requested and not yet done
-	restart      bool
-	loadTarget   int // after a restart, run to this iteration (Load); -1 for none
-	frame        int
-	notes        []string // messages about the settings, for the page to show
-	frameSim     []time.Duration
+	lastFrame  time.Time     // start of the previous Update
+	snapCost   time.Duration // time of the last advance that ended in metric snapshots
+	stepCost   time.Duration // time of one step of every run, lately
+	playing    bool
+	hidden     bool // the page is hidden or scrolled out of view: do not advance
+	target     int  // pause when the runs reach this iteration; -1 for none
+	steps      int  // single steps requested and not yet done
+	restart    bool
+	loadTarget int // after a restart, run to this iteration (Load); -1 for none
+	frame      int
+	notes      []string // messages about the settings, for the page to show
+	frameSim   []time.Duration
 
 	snapshot *Snapshot
 }
@@ -264,7 +260,6 @@ func trimPrefix(err error) string {
 func (s *Session) start() {
 	s.snapCost = MinFrameBudget / 2 // until a snapshot of these runs has been timed
 	s.stepCost = 20 * time.Microsecond
-	s.intervalCost, s.intervalLen = 0, 0
 	s.runs, s.labels, s.err = nil, nil, nil
 	s.playing, s.target, s.steps = false, -1, 0
 	cfgs, err := s.compare.Configs(s.cfg)
@@ -517,12 +512,9 @@ func (s *Session) advance(n int, deadline time.Time, now func() time.Time) {
 		t0 := now()
 		if crossed {
 			// Between snapshots: go on only for a whole interval that fits, by the
-			// cost of the last whole interval (steps and snapshot), or before one
-			// was timed, of the last snapshot and steps.
-			est := s.snapCost + time.Duration(toSnap)*s.stepCost
-			if s.intervalLen > 0 {
-				est = s.intervalCost * time.Duration(toSnap) / time.Duration(s.intervalLen)
-			}
+			// cost of the last chunks that ended in a snapshot (up to chunkSteps
+			// steps and the snapshot) and of the steps beyond.
+			est := s.snapCost + time.Duration(max(0, toSnap-chunkSteps))*s.stepCost
 			if n < toSnap || t0.Add(est).After(deadline) {
 				break
 			}
@@ -543,9 +535,6 @@ func (s *Session) advance(n int, deadline time.Time, now func() time.Time) {
 			// Snapshots vary in cost (the rank's eigenproblem shrinks as neurons
 			// die), so the estimate follows a rise at once and a fall slowly.
 			s.snapCost = max(d, s.snapCost*4/5)
-			if crossed && done == k {
-				s.intervalCost, s.intervalLen = d, k
-			}
 		} else if done > 0 {
 			s.stepCost = (s.stepCost + d/time.Duration(done)) / 2
 		}
