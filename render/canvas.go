@@ -21,6 +21,17 @@ type canvas struct {
 	scale float64 // device pixels per CSS pixel
 	vs    []ebiten.Vertex
 	is    []uint16
+	geom  *[]*PanelGeometry // where the panels' parts went, shared by clipped canvases
+}
+
+// record adds a panel's geometry to the frame's and returns it, for the panel to add
+// its ticks and data to.
+func (c *canvas) record(g PanelGeometry) *PanelGeometry {
+	p := &g
+	if c.geom != nil {
+		*c.geom = append(*c.geom, p)
+	}
+	return p
 }
 
 // The text faces use x/image's opentype rasterizer rather than Ebiten's GoTextFace:
@@ -65,7 +76,7 @@ func (c *canvas) s(v float64) float32 { return float32(v * c.scale) }
 func (c *canvas) clip(r Rect) *canvas {
 	b := image.Rect(int(math.Floor(r.X*c.scale)), int(math.Floor(r.Y*c.scale)),
 		int(math.Ceil((r.X+r.W)*c.scale)), int(math.Ceil((r.Y+r.H)*c.scale)))
-	return &canvas{dst: c.dst.SubImage(b).(*ebiten.Image), scale: c.scale}
+	return &canvas{dst: c.dst.SubImage(b).(*ebiten.Image), scale: c.scale, geom: c.geom}
 }
 
 func (c *canvas) line(x0, y0, x1, y1, width float64, clr color.Color) {
@@ -126,6 +137,46 @@ func (c *canvas) polyline(xs, ys []float64, width float64, clr color.Color) {
 	}
 	c.vs, c.is = p.AppendVerticesAndIndicesForStroke(c.vs[:0], c.is[:0], &vector.StrokeOptions{
 		Width: c.s(width), LineJoin: vector.LineJoinRound, LineCap: vector.LineCapRound,
+	})
+	c.drawVertices(clr)
+}
+
+// dashedPolyline strokes the polyline in dashes: pattern lists on and off lengths in
+// CSS pixels, repeated along the line; non-finite points break it.
+func (c *canvas) dashedPolyline(xs, ys []float64, width float64, pattern []float64, clr color.Color) {
+	var p vector.Path
+	k, left, on := 0, pattern[0], true
+	pen := false
+	for i := 1; i < len(xs); i++ {
+		x0, y0, x1, y1 := xs[i-1], ys[i-1], xs[i], ys[i]
+		if math.IsNaN(y0) || math.IsNaN(y1) || math.IsInf(y0, 0) || math.IsInf(y1, 0) || math.IsNaN(x0) || math.IsNaN(x1) {
+			pen = false
+			continue
+		}
+		l := math.Hypot(x1-x0, y1-y0)
+		t := 0.0
+		for t < l {
+			step := math.Min(left, l-t)
+			ax, ay := x0+(x1-x0)*t/l, y0+(y1-y0)*t/l
+			bx, by := x0+(x1-x0)*(t+step)/l, y0+(y1-y0)*(t+step)/l
+			if on {
+				if !pen {
+					p.MoveTo(c.s(ax), c.s(ay))
+					pen = true
+				}
+				p.LineTo(c.s(bx), c.s(by))
+			}
+			t += step
+			left -= step
+			if left <= 1e-9 {
+				k = (k + 1) % len(pattern)
+				left, on = pattern[k], k%2 == 0
+				pen = false
+			}
+		}
+	}
+	c.vs, c.is = p.AppendVerticesAndIndicesForStroke(c.vs[:0], c.is[:0], &vector.StrokeOptions{
+		Width: c.s(width), LineJoin: vector.LineJoinRound, LineCap: vector.LineCapButt,
 	})
 	c.drawVertices(clr)
 }

@@ -26,7 +26,8 @@ type Game struct {
 	pngWanted []func([]byte, error) // callbacks waiting for a PNG of the next frame
 	drawTimes []time.Duration       // CPU time of recent draws
 
-	predictor PlotGeometry // where the last frame drew the predictor, for editing
+	predictor PlotGeometry     // where the last frame drew the predictor, for editing
+	panels    []*PanelGeometry // where the last frame drew each panel's parts
 	drag      drag
 
 	touches, justTouched, released []ebiten.TouchID
@@ -47,6 +48,9 @@ func (g *Game) RequestPNG(done func([]byte, error)) {
 
 // NewGame returns the game for a session.
 func NewGame(s *app.Session) *Game { return &Game{session: s, drag: drag{index: -1}} }
+
+// Panels returns where the last frame drew each panel's parts.
+func (g *Game) Panels() []*PanelGeometry { return g.panels }
 
 // Predictor returns where the predictor plot was last drawn (for tests that click it).
 func (g *Game) Predictor() PlotGeometry { return g.predictor }
@@ -98,6 +102,8 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	}()
 	g.canvas.dst = screen
 	screen.Fill(colPage)
+	g.panels = nil
+	g.canvas.geom = &g.panels
 	g.predictor = drawPanels(&g.canvas, snap, Layout(g.w, g.h), g.drag)
 	drawHeader(&g.canvas, snap, g.w)
 	if len(g.pngWanted) > 0 {

@@ -95,7 +95,14 @@ func drawActivationMap(c *canvas, m sim.ActivationMap, label string, k int, r Re
 		title = fmt.Sprintf("%s %% non-zero", figure.FormatNumber(100*m.NonZero))
 	}
 	xlabel := fmt.Sprintf("%d of %d units, most active first", m.Cols, m.Units)
-	f := newFrame(c, r, title, xlabel, "images, by digit 0 (bottom) to 9", 0, float64(m.Cols), 0, float64(m.Rows), false, nil)
+	// The map fills its plot, so its key goes above it: the plan's data are the
+	// plot's two diagonals, which every corner touches.
+	cols, rows := float64(m.Cols), float64(m.Rows)
+	key := &legendPlan{
+		entries: []figure.Entry{{Label: "blue: active, white: silent", Color: colBlue}},
+		curves:  [][2][]float64{{{0, cols}, {0, rows}}, {{0, cols}, {rows, 0}}},
+	}
+	f := newFrameLegend(c, r, title, xlabel, "images, by digit 0 (bottom) to 9", 0, cols, 0, rows, false, nil, key)
 	if len(m.Values) == 0 {
 		return
 	}
@@ -117,7 +124,7 @@ func drawActivationMap(c *canvas, m sim.ActivationMap, label string, k int, r Re
 			pc.line(f.in.X, y, f.in.X+6, y, 1, colAxis)
 		}
 	}
-	f.legend("white: silent, blue: active", colBlue, "")
+	f.drawLegend(key.entries)
 }
 
 // drawDigits draws the lead run's test digits with their predicted labels, wrong

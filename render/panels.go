@@ -14,13 +14,12 @@ import (
 )
 
 // runColors returns a color per run (figure.RunColors).
-func runColors(snap *app.Snapshot) []color.Color {
-	var out []color.Color
-	for _, c := range figure.RunColors(len(snap.Runs), snap.CompareKey) {
-		out = append(out, c)
-	}
-	return out
+func runColors(snap *app.Snapshot) []color.RGBA {
+	return figure.RunColors(len(snap.Runs), snap.CompareKey)
 }
+
+// runDashes returns a dash pattern per run (figure.RunDashes).
+func runDashes(snap *app.Snapshot) [][]float64 { return figure.RunDashes(len(snap.Runs)) }
 
 // drag is a data point being moved on the predictor plot.
 type drag struct {
@@ -45,7 +44,7 @@ func drawPanels(c *canvas, snap *app.Snapshot, rects [numSlots]Rect, dr drag) Pl
 
 // drawPanel draws one panel by its kind; only the predictor returns a valid
 // geometry.
-func drawPanel(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect, cols []color.Color, dr drag) PlotGeometry {
+func drawPanel(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect, cols []color.RGBA, dr drag) PlotGeometry {
 	switch p.Kind {
 	case sim.PanelMetrics:
 		drawMetrics(c, snap, p, r)
@@ -73,10 +72,11 @@ func drawMetrics(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect) {
 		return
 	}
 	colors := figure.RunColors(len(snap.Runs), snap.CompareKey)
+	dashes := runDashes(snap)
 	runs := make([]figure.RunHistory, len(snap.Runs))
 	var decays []int
 	for i, rv := range snap.Runs {
-		runs[i] = figure.RunHistory{Rows: rv.History, Color: colors[i], Label: rv.Label}
+		runs[i] = figure.RunHistory{Rows: rv.History, Color: colors[i], Dash: dashes[i], Label: rv.Label}
 		decays = append(decays, rv.Decays...)
 	}
 	paintPlot(c, r, figure.MetricsPlot(p, runs, snap.Config.Iters, decays, float64(snap.State.Iter)))
@@ -88,26 +88,27 @@ func paintPlot(c *canvas, r Rect, pl figure.Plot) {
 	if pl.Y.Log {
 		title += " (log scale)"
 	}
-	f := newFrame(c, r, title, pl.XLabel, pl.YLabel, pl.X.Lo, pl.X.Hi, pl.Y.Lo, pl.Y.Hi, pl.Y.Log, nil)
+	lg := &legendPlan{entries: pl.Legend}
+	for _, s := range pl.Series {
+		lg.curves = append(lg.curves, [2][]float64{s.X, s.Y})
+	}
+	f := newFrameLegend(c, r, title, pl.XLabel, pl.YLabel, pl.X.Lo, pl.X.Hi, pl.Y.Lo, pl.Y.Hi, pl.Y.Log, nil, lg)
 	for _, x := range pl.VLines {
 		f.vline(x, colDecay)
 	}
 	if !math.IsNaN(pl.Now) {
-		x := f.X(pl.Now)
-		f.plot().line(x, f.in.Y, x, f.in.Y+f.in.H, 1, colNow)
+		f.nowLine(pl.Now)
 	}
 	for _, s := range pl.Series {
-		f.series(s.X, s.Y, s.Width, s.Color)
+		f.series(s.X, s.Y, s.Width, s.Color, s.Dash...)
 	}
-	for _, e := range pl.Legend {
-		f.legend(e.Label, e.Color, e.Mark)
-	}
+	f.drawLegend(pl.Legend)
 }
 
 // seriesFrame draws the axes of a metric against the iteration, with the decays
 // dashed and the current iteration marked.
-func seriesFrame(c *canvas, snap *app.Snapshot, r Rect, title, ylabel string, ylo, yhi float64, logY bool) *frame {
-	f := newFrame(c, r, title, "iteration", ylabel, 0, float64(max(snap.Config.Iters, 1)), ylo, yhi, logY, nil)
+func seriesFrame(c *canvas, snap *app.Snapshot, r Rect, title, ylabel string, ylo, yhi float64, logY bool, lg *legendPlan) *frame {
+	f := newFrameLegend(c, r, title, "iteration", ylabel, 0, float64(max(snap.Config.Iters, 1)), ylo, yhi, logY, nil, lg)
 	var decays []int
 	for _, rv := range snap.Runs {
 		decays = append(decays, rv.Decays...)
@@ -116,12 +117,11 @@ func seriesFrame(c *canvas, snap *app.Snapshot, r Rect, title, ylabel string, yl
 	for _, d := range slices.Compact(decays) {
 		f.vline(float64(d), colDecay)
 	}
-	x := f.X(float64(snap.State.Iter))
-	f.plot().line(x, f.in.Y, x, f.in.Y+f.in.H, 1, colNow)
+	f.nowLine(float64(snap.State.Iter))
 	return f
 }
 
-func drawPredictor(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color, dr drag) PlotGeometry {
+func drawPredictor(c *canvas, snap *app.Snapshot, r Rect, cols []color.RGBA, dr drag) PlotGeometry {
 	if len(snap.Runs) == 0 || len(snap.Runs[0].X) == 0 {
 		newFrame(c, r, "Predictor h(x)", "x", "y", 0, 1, 0, 1, false, nil)
 		return PlotGeometry{}
@@ -146,6 +146,33 @@ func drawPredictor(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color, dr
 	}
 	pad := 0.08 * (yhi - ylo)
 	ylo, yhi = ylo-pad, yhi+pad
+	dashes := runDashes(snap)
+	lg := &legendPlan{avoidBottom: 17 + 12*float64(len(snap.Runs)-1)}
+	lg.entries = append(lg.entries, figure.Entry{Label: "data", Color: colData, Mark: "dot"})
+	for i, x := range snap.DataX {
+		lg.points = append(lg.points, [2]float64{x, snap.DataY[i]})
+	}
+	if teacherH != nil {
+		lg.entries = append(lg.entries, figure.Entry{Label: fmt.Sprintf("teacher (%d kinks, top)", lead.TeacherKinks.Visible), Color: colTeacher})
+		lg.curves = append(lg.curves, [2][]float64{gridX, teacherH})
+		lg.avoidTop = 9
+	}
+	if len(snap.Runs) == 1 {
+		lg.entries = append(lg.entries, figure.Entry{Label: "h(x)", Color: colRun},
+			figure.Entry{Label: "kink, sized by slope change", Color: colMidnight, Mark: "triangle"})
+	}
+	for i, rv := range snap.Runs {
+		if len(snap.Runs) > 1 {
+			lg.entries = append(lg.entries, figure.Entry{Label: rv.Label, Color: cols[i], Dash: dashes[i]})
+		}
+		lg.curves = append(lg.curves, [2][]float64{gridX, rv.H})
+	}
+	if snap.View.Pieces {
+		lg.entries = append(lg.entries, figure.Entry{Label: "neurons a·ReLU(wx+b)", Color: colPiece})
+		for _, p := range lead.Pieces {
+			lg.curves = append(lg.curves, [2][]float64{gridX, p})
+		}
+	}
 	title := fmt.Sprintf("Predictor h(x): %d kinks (%d neurons' kinks in range)", lead.Kinks.Visible, lead.Kinks.Raw)
 	if len(snap.Runs) > 1 {
 		title = "Predictor h(x), kinks per run"
@@ -155,7 +182,7 @@ func drawPredictor(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color, dr
 	} else if r.W < 420 {
 		title = fmt.Sprintf("Predictor: %d kinks (%d raw)", lead.Kinks.Visible, lead.Kinks.Raw)
 	}
-	f := newFrame(c, r, title, "x", "y", gridX[0], gridX[len(gridX)-1], ylo, yhi, false, nil)
+	f := newFrameLegend(c, r, title, "x", "y", gridX[0], gridX[len(gridX)-1], ylo, yhi, false, nil, lg)
 	for _, p := range lead.Pieces {
 		f.series(gridX, p, 1, colPiece)
 	}
@@ -168,7 +195,7 @@ func drawPredictor(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color, dr
 		}
 	}
 	for i, rv := range snap.Runs {
-		f.series(gridX, rv.H, 2, cols[i])
+		f.series(gridX, rv.H, 2, cols[i], dashes[i]...)
 	}
 	pc := f.plot()
 	for i, x := range snap.DataX {
@@ -176,7 +203,7 @@ func drawPredictor(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color, dr
 			pc.circle(dr.px, dr.py, 5, colNow) // being dragged
 			continue
 		}
-		pc.circle(f.X(x), f.Y(snap.DataY[i]), 3.5, colData)
+		f.dot(f.X(x), f.Y(snap.DataY[i]), 3.5, colData)
 	}
 	// Kinks as triangles on the x axis, sized by their slope change; compared runs
 	// get one row each.
@@ -204,21 +231,7 @@ func drawPredictor(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color, dr
 			}
 		}
 	}
-	f.legend("data", colData, "dot")
-	if teacherH != nil {
-		f.legend(fmt.Sprintf("teacher (%d kinks, top)", lead.TeacherKinks.Visible), colTeacher, "")
-	}
-	if len(snap.Runs) == 1 {
-		f.legend("h(x)", colRun, "")
-		f.legend("kink, sized by slope change", colMidnight, "triangle")
-	} else {
-		for i, rv := range snap.Runs {
-			f.legend(rv.Label, cols[i], "")
-		}
-	}
-	if snap.View.Pieces {
-		f.legend("neurons a·ReLU(wx+b)", colPiece, "")
-	}
+	f.drawLegend(lg.entries)
 	return PlotGeometry{In: f.in, XLo: f.xlo, XHi: f.xhi, YLo: f.ylo, YHi: f.yhi, Valid: true}
 }
 
@@ -269,7 +282,7 @@ func countPositive(v []float64) int {
 // drawSortedNorms draws one panel of Jacobian column norms, each run's sorted in
 // decreasing order: bars for one run, a line per run when several are compared. A
 // log axis is used when the view asks for it or always is set.
-func drawSortedNorms(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color, title, xlabel string, norms [][]float64, always bool) {
+func drawSortedNorms(c *canvas, snap *app.Snapshot, r Rect, cols []color.RGBA, title, xlabel string, norms [][]float64, always bool) {
 	all := make([][]float64, len(norms))
 	for i, v := range norms {
 		all[i] = sortedDesc(v)
@@ -286,7 +299,7 @@ func drawSortedNorms(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color, 
 		if len(all) == 1 {
 			clr = colRunLight
 		}
-		bars(f, v, i, len(all), clr)
+		bars(f, v, i, len(all), clr, runDashes(snap)[i])
 	}
 }
 
@@ -302,7 +315,7 @@ func normFrame(c *canvas, snap *app.Snapshot, r Rect, title, xlabel string, n in
 }
 
 // bars draws sorted values as bars (one run) or as a step line (compared runs).
-func bars(f *frame, vals []float64, i, of int, clr color.Color) {
+func bars(f *frame, vals []float64, i, of int, clr color.Color, dash []float64) {
 	pc := f.plot()
 	n := float64(max(len(vals), 1))
 	bw := f.in.W / n
@@ -321,12 +334,12 @@ func bars(f *frame, vals []float64, i, of int, clr color.Color) {
 	for k := range xs {
 		xs[k] = float64(k) + 0.5
 	}
-	f.series(xs, vals, 1.6, clr)
+	f.series(xs, vals, 1.6, clr, dash...)
 }
 
 // drawNorms draws the Jacobian column norms per unit (neuron, parameter,
 // coordinate), sorted, with the count of non-zero ones in the title.
-func drawNorms(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect, cols []color.Color) {
+func drawNorms(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect, cols []color.RGBA) {
 	norms := make([][]float64, len(snap.Runs))
 	active := ""
 	for i, rv := range snap.Runs {
@@ -339,6 +352,8 @@ func drawNorms(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect, cols []color.
 	title := p.Title
 	switch {
 	case p.Log:
+	case len(snap.Runs) != 1 && r.W < 400:
+		title = fmt.Sprintf("Active columns: %s", active)
 	case len(snap.Runs) != 1:
 		title = fmt.Sprintf("Column norms per %s, active: %s", p.Unit, active)
 	case r.W < 400:
@@ -352,7 +367,7 @@ func drawNorms(c *canvas, snap *app.Snapshot, p sim.Panel, r Rect, cols []color.
 	drawSortedNorms(c, snap, r, cols, title, p.Unit+"s, sorted by norm", norms, p.Log)
 }
 
-func drawBeta(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color) {
+func drawBeta(c *canvas, snap *app.Snapshot, r Rect, cols []color.RGBA) {
 	var truth []float64
 	if len(snap.Runs) > 0 {
 		truth = snap.Runs[0].Truth
@@ -374,56 +389,75 @@ func drawBeta(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color) {
 	if len(snap.Runs) == 1 && len(snap.State.Runs) == 1 {
 		title = fmt.Sprintf("β = u·v against the truth β*: %s non-zero coordinates", figure.FormatNumber(snap.State.L0))
 	}
-	f := newFrame(c, r, title, "coordinate k", "β_k", -1, float64(max(d, 1)), lo-pad, hi+pad, false, nil)
-	pc := f.plot()
+	lg := &legendPlan{entries: []figure.Entry{{Label: fmt.Sprintf("β* (%d-sparse truth)", countNonZero(truth)), Color: colSteel}}}
+	if len(snap.Runs) == 1 {
+		lg.entries = append(lg.entries, figure.Entry{Label: "β", Color: colRun, Mark: "dot"})
+	} else {
+		for i, rv := range snap.Runs {
+			lg.entries = append(lg.entries, figure.Entry{Label: rv.Label, Color: cols[i], Mark: "dot"})
+		}
+	}
+	offset := func(i int) float64 { return (float64(i) - float64(len(snap.Runs)-1)/2) * 0.3 }
+	stem := func(x, v float64) {
+		if v != 0 && !math.IsNaN(v) {
+			lg.curves = append(lg.curves, [2][]float64{{x, x}, {0, v}})
+		}
+	}
+	for k, v := range truth {
+		stem(float64(k), v)
+	}
+	for i, rv := range snap.Runs {
+		for k, v := range rv.Coef {
+			stem(float64(k)+offset(i), v)
+		}
+	}
+	f := newFrameLegend(c, r, title, "coordinate k", "β_k", -1, float64(max(d, 1)), lo-pad, hi+pad, false, nil, lg)
 	zero := f.Y(0)
 	for k, v := range truth {
 		if v != 0 {
-			x := f.X(float64(k))
-			pc.line(x, zero, x, f.Y(v), 3, colSteel)
+			f.stem(f.X(float64(k)), zero, f.Y(v), 3, colSteel)
 		}
 	}
 	for i, rv := range snap.Runs {
-		off := (float64(i) - float64(len(snap.Runs)-1)/2) * 0.3
 		for k, v := range rv.Coef {
 			y := f.Y(v)
 			if math.IsNaN(y) {
 				continue
 			}
-			x := f.X(float64(k) + off)
-			pc.line(x, zero, x, y, 1, cols[i])
+			x := f.X(float64(k) + offset(i))
+			f.stem(x, zero, y, 1, cols[i])
 			if math.Abs(v) > 1e-3 {
-				pc.circle(x, y, 2, cols[i])
+				f.dot(x, y, 2, cols[i])
 			}
 		}
 	}
-	f.legend(fmt.Sprintf("β* (%d-sparse truth)", countNonZero(truth)), colSteel, "")
-	if len(snap.Runs) == 1 {
-		f.legend("β", colRun, "dot")
-	} else {
-		for i, rv := range snap.Runs {
-			f.legend(rv.Label, cols[i], "dot")
-		}
-	}
+	f.drawLegend(lg.entries)
 }
 
-func drawStepSize(c *canvas, snap *app.Snapshot, r Rect, cols []color.Color) {
+func drawStepSize(c *canvas, snap *app.Snapshot, r Rect, cols []color.RGBA) {
 	var all [][]float64
 	for _, rv := range snap.Runs {
 		all = append(all, rv.Schedule)
 	}
-	f := seriesFrame(c, snap, r, "Step size η", "step size η", 0, figure.NiceMax(slices.Concat(all...), 1e-12), false)
+	lg := &legendPlan{}
+	xss := make([][]float64, len(snap.Runs))
 	for i, rv := range snap.Runs {
-		xs := make([]float64, len(rv.Schedule))
-		for k := range xs {
-			xs[k] = float64(k * rv.Iters / max(len(xs)-1, 1))
+		xss[i] = make([]float64, len(rv.Schedule))
+		for k := range xss[i] {
+			xss[i][k] = float64(k * rv.Iters / max(len(xss[i])-1, 1))
 		}
-		f.series(xs, rv.Schedule, 1.6, cols[i])
+		lg.curves = append(lg.curves, [2][]float64{xss[i], rv.Schedule})
 	}
 	if len(snap.Runs) > 0 && len(snap.Runs[0].Decays) > 0 {
-		f.legend("decay", colDecay, "dash")
+		lg.entries = append(lg.entries, figure.Entry{Label: "decay", Color: colDecay, Mark: "dash"})
 	}
-	f.legend("now", colNow, "")
+	lg.entries = append(lg.entries, figure.Entry{Label: "now", Color: colNow})
+	f := seriesFrame(c, snap, r, "Step size η", "step size η", 0, figure.NiceMax(slices.Concat(all...), 1e-12), false, lg)
+	dashes := runDashes(snap)
+	for i, rv := range snap.Runs {
+		f.series(xss[i], rv.Schedule, 1.6, cols[i], dashes[i]...)
+	}
+	f.drawLegend(lg.entries)
 }
 
 // drawHeader writes the status line and, when a run diverged or could not start, a
@@ -437,7 +471,13 @@ func drawHeader(c *canvas, snap *app.Snapshot, w float64) {
 	} else if st.Iter >= st.Iters && st.Iters > 0 {
 		status = "finished"
 	}
-	line := fmt.Sprintf("%s · iteration %s / %s · η %s", st.Scenario, figure.FormatNumber(float64(st.Iter)), figure.FormatNumber(float64(st.Iters)), figure.FormatNumber(st.LR))
+	// The figures and the numbers below are of the latest metric snapshot; between
+	// two snapshots the line says which iteration that is.
+	at := ""
+	if st.MetricsIter != st.Iter {
+		at = " (figures of " + figure.FormatNumber(float64(st.MetricsIter)) + ")"
+	}
+	line := fmt.Sprintf("%s · iteration %s / %s%s · η %s", st.Scenario, figure.FormatNumber(float64(st.Iter)), figure.FormatNumber(float64(st.Iters)), at, figure.FormatNumber(st.LR))
 	for _, key := range snap.MetricKeys {
 		d := sim.MustMetric(key)
 		line += " · " + d.Label + " " + figure.FormatNumber(d.Shown(&st.Metrics))
@@ -447,11 +487,11 @@ func drawHeader(c *canvas, snap *app.Snapshot, w float64) {
 	}
 	line += " · " + status
 	if len(snap.Runs) > 1 {
-		line = fmt.Sprintf("%s · %d runs compared · iteration %s / %s · %s", st.Scenario, len(snap.Runs),
-			figure.FormatNumber(float64(st.Iter)), figure.FormatNumber(float64(st.Iters)), status)
+		line = fmt.Sprintf("%s · %d runs compared · iteration %s / %s%s · %s", st.Scenario, len(snap.Runs),
+			figure.FormatNumber(float64(st.Iter)), figure.FormatNumber(float64(st.Iters)), at, status)
 	}
 	if c.textWidth(line, 12) > w-16 {
-		line = fmt.Sprintf("it %s · loss %s · rank %s · %s", figure.FormatNumber(float64(st.Iter)),
+		line = fmt.Sprintf("it %s%s · loss %s · rank %s · %s", figure.FormatNumber(float64(st.Iter)), at,
 			figure.FormatNumber(st.TrainLoss), figure.FormatNumber(st.Rank), status)
 	}
 	c.text(line, 8, HeaderHeight/2, 12, alignLeftMiddle, colText, 0)

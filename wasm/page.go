@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"runtime"
@@ -183,6 +184,15 @@ func (p *page) expose() {
 		return map[string]any{"valid": g.Valid, "x": g.In.X, "y": g.In.Y, "w": g.In.W, "h": g.In.H,
 			"xlo": g.XLo, "xhi": g.XHi, "ylo": g.YLo, "yhi": g.YHi}
 	})
+	// geometry: where the last frame drew each panel's parts (legend, tick labels,
+	// data), in CSS pixels, for the layout checks of the browser tests.
+	fn("geometry", func([]js.Value) any {
+		b, err := json.Marshal(map[string]any{"panels": p.Game.Panels()})
+		if err != nil {
+			return result([]error{err})
+		}
+		return js.Global().Get("JSON").Call("parse", string(b))
+	})
 	fn("exportCSV", func([]js.Value) any { return p.session.HistoryCSV() })
 	fn("exportJSON", func([]js.Value) any { return p.session.SettingsJSON() })
 	fn("exportPNG", func([]js.Value) any {
@@ -250,12 +260,17 @@ func stateObject(s app.State) map[string]any {
 	runs := make([]any, len(s.Runs))
 	for i, r := range s.Runs {
 		runs[i] = metricsObject(map[string]any{"label": r.Label, "diverged": r.Diverged}, &r.Metrics)
+		runs[i].(map[string]any)["metricsIter"] = r.MetricsIter
 	}
-	return metricsObject(map[string]any{
+	// iter is the iteration reached, metricsIter the one the metrics are of (the
+	// latest snapshot; metricsObject would write the iteration under iter).
+	o := metricsObject(map[string]any{
 		"scenario": s.Scenario, "iters": s.Iters,
 		"running": s.Running, "diverged": s.Diverged, "error": s.Error,
 		"frame": s.Frame, "runs": runs,
 	}, &s.Metrics)
+	o["metricsIter"] = s.MetricsIter
+	return o
 }
 
 func result(errs []error) map[string]any {

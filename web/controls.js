@@ -9,7 +9,11 @@ const progress = document.getElementById('progress');
 const playButton = document.getElementById('play');
 const embedBox = document.getElementById('embed');
 
-frame.src = 'sim.html' + location.search;
+// The page has its own controls and caption: the simulator's are hidden in the frame,
+// and left out of the links the page gives (own: the view keys this page adds).
+const own = ['controls=off', 'caption=off'];
+const shareable = (query) => query.split('&').filter((kv) => kv && !own.includes(kv)).join('&');
+frame.src = 'sim.html?' + [shareable(location.search.replace(/^\?/, '')), ...own].filter(Boolean).join('&');
 
 let sim = null; // the simulator's window.kinkscope
 const settingModels = new Map(); // setting → the models that read it (none: every model)
@@ -122,18 +126,29 @@ function showConfig() {
 }
 
 function syncURL() {
-  const query = sim.query();
+  const query = shareable(sim.query());
   history.replaceState(null, '', location.pathname + '?' + query);
   const src = new URL('sim.html?' + query, location.href).href;
+  document.getElementById('link').value = location.href;
   embedBox.value = `<iframe src="${src}" title="Kinkscope simulator" width="100%" height="560" style="border:0" loading="lazy"></iframe>`;
 }
 
 function apply(settings) {
+  const before = sim.config().compare;
   const result = sim.set(settings);
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
   if (result.ok) {
     say('');
+    // Another experiment ends a comparison that does not apply to it.
+    if (before && 'scenario' in settings && !('compare' in settings) && sim.config().compare === '') {
+      say(`The comparison ended: it compares runs of another experiment than ${settings.scenario}.`);
+    }
   } else {
-    say(result.errors.join('; '), true);
+    say(result.errors.map(explain).join('; '), true);
+    for (const key of Object.keys(settings)) {
+      const el = document.getElementById(key);
+      if (el && result.errors.some((e) => e.startsWith(key + ' '))) el.setAttribute('aria-invalid', 'true');
+    }
   }
   showConfig();
 }
@@ -175,13 +190,33 @@ function download(blob, name) {
   say(`Saved ${name}.`);
 }
 
-async function copy(textValue, what) {
+// copy puts text on the clipboard; when the browser refuses, it selects the box that
+// holds the text and says which one.
+async function copy(box, what) {
   try {
-    await navigator.clipboard.writeText(textValue);
+    await navigator.clipboard.writeText(box.value);
     say(`${what} copied.`);
   } catch {
-    say(`Copy the ${what.toLowerCase()} from the box below.`);
+    box.focus();
+    box.select();
+    say(`The browser did not allow copying: the ${what.toLowerCase()} is selected in the “${what}” box below; copy it from there.`);
   }
+}
+
+// fieldName names a setting as its control's label does, with its key.
+function fieldName(key) {
+  const label = document.querySelector(`label[for="${CSS.escape(key)}"]`);
+  return label ? `${label.textContent} (${key})` : key;
+}
+
+// explain turns the simulator's message about a setting into one that names the
+// field; a letter typed into a number box reads "not a number".
+function explain(message) {
+  const m = /^([a-z_0-9]+) "(.*)": (.*)$/s.exec(message);
+  if (!m) return message;
+  const [, key, value, why] = m;
+  if (value.trim() === '') return `${fieldName(key)}: empty; ${why.replace(/^not a number/, 'enter a number')}`;
+  return `${fieldName(key)}: “${value}” is ${why.startsWith('not a number') ? why : 'refused: ' + why}`;
 }
 
 async function main() {
@@ -214,7 +249,7 @@ async function main() {
   document.getElementById('step').addEventListener('click', () => { say(''); sim.step(Number(sim.config().log_every) || 100); });
   document.getElementById('reset').addEventListener('click', () => { say(''); sim.reset(); });
   document.getElementById('run-end').addEventListener('click', () => { say(''); sim.runTo(sim.state().iters); });
-  document.getElementById('copy-link').addEventListener('click', () => copy(location.href, 'Link'));
+  document.getElementById('copy-link').addEventListener('click', () => copy(document.getElementById('link'), 'Link'));
   document.getElementById('reset-data').addEventListener('click', () => apply({ points: '' }));
   document.getElementById('export-csv').addEventListener('click', () =>
     download(new Blob([sim.exportCSV()], { type: 'text/csv' }), 'kinkscope-metrics.csv'));
@@ -232,7 +267,7 @@ async function main() {
     event.target.value = '';
     showConfig();
   });
-  document.getElementById('copy-embed').addEventListener('click', () => copy(embedBox.value, 'Embed code'));
+  document.getElementById('copy-embed').addEventListener('click', () => copy(embedBox, 'Embed code'));
   setInterval(tick, 100);
   document.documentElement.setAttribute('data-ready', '1');
 }

@@ -52,6 +52,92 @@ async function start() {
   bindKeys(window.kinkscope);
   keepAcrossReloads(window.kinkscope);
   describe(window.kinkscope);
+  bar(window.kinkscope);
+}
+
+// bar shows the simulator's own controls (play or pause, reset, a scrubber that runs
+// to the iteration chosen, run to end) and the preset's caption under the figures;
+// controls=off and caption=off in the link hide them. The figures are laid out above
+// the bar, so it covers none of them.
+function bar(sim) {
+  const el = document.getElementById('bar');
+  const controls = document.getElementById('sim-controls');
+  const captionBox = document.getElementById('sim-caption-box');
+  const caption = document.getElementById('sim-caption');
+  const more = document.getElementById('sim-caption-more');
+  const play = document.getElementById('sim-play');
+  const scrub = document.getElementById('sim-scrub');
+  const iterOut = document.getElementById('sim-iter');
+  const number = new Intl.NumberFormat('en');
+  let scrubbing = false;
+  let shown = null;
+  let lastInset = -1;
+  const inset = () => {
+    const h = el.classList.contains('hidden') ? 0 : Math.ceil(el.getBoundingClientRect().height);
+    if (h === lastInset) return;
+    lastInset = h;
+    document.documentElement.style.setProperty('--bar-height', h + 'px');
+    // Ebiten sizes its canvas to the body: the body ends where the bar begins.
+    document.body.style.height = `calc(100% - ${h}px)`;
+    // Ebiten resizes its canvas's drawing buffer on the window's resize event only.
+    window.dispatchEvent(new Event('resize'));
+  };
+  new ResizeObserver(inset).observe(el);
+  const captionOf = (cfg) => {
+    const preset = sim.presets().find((p) => p.name === cfg.preset);
+    if (preset) return { title: preset.title.replace(/^Figure: /, ''), text: preset.caption };
+    const info = sim.scenarios().find((s) => s.name === cfg.scenario);
+    return info ? { title: cfg.scenario, text: info.caption } : null;
+  };
+  const refresh = () => {
+    const cfg = sim.config();
+    const st = sim.state();
+    const cap = cfg.caption !== 'off' ? captionOf(cfg) : null;
+    captionBox.classList.toggle('hidden', !cap);
+    controls.classList.toggle('hidden', cfg.controls === 'off');
+    el.classList.toggle('hidden', !cap && cfg.controls === 'off');
+    const key = cap ? cap.title + '\n' + cap.text : '';
+    if (cap && key !== shown) {
+      shown = key;
+      const title = document.createElement('strong');
+      title.textContent = cap.title + '. ';
+      caption.replaceChildren(title, cap.text); // text, never HTML
+    }
+    if (cap) {
+      const open = captionBox.classList.contains('open');
+      more.classList.toggle('hidden', !open && caption.scrollHeight <= caption.clientHeight + 1);
+    }
+    play.textContent = st.running ? 'Pause' : 'Play';
+    play.setAttribute('aria-pressed', st.running ? 'true' : 'false');
+    scrub.max = String(st.iters);
+    if (!scrubbing) {
+      scrub.value = String(st.iter);
+      iterOut.textContent = number.format(st.iter);
+    }
+    scrub.setAttribute('aria-valuetext', `iteration ${number.format(st.iter)} of ${number.format(st.iters)}`);
+    inset();
+  };
+  play.addEventListener('click', () => (sim.state().running ? sim.pause() : sim.play()));
+  document.getElementById('sim-reset').addEventListener('click', () => sim.reset());
+  document.getElementById('sim-end').addEventListener('click', () => sim.runTo(sim.state().iters));
+  scrub.addEventListener('input', () => {
+    scrubbing = true;
+    iterOut.textContent = number.format(Number(scrub.value));
+  });
+  scrub.addEventListener('change', () => {
+    // Runs are deterministic: going back is a reset and a run to the iteration.
+    const target = Number(scrub.value);
+    if (target < sim.state().iter) sim.reset();
+    sim.runTo(target);
+    scrubbing = false;
+  });
+  more.addEventListener('click', () => {
+    const open = captionBox.classList.toggle('open');
+    more.textContent = open ? 'less' : 'more';
+    more.setAttribute('aria-expanded', open ? 'true' : 'false');
+  });
+  refresh();
+  setInterval(refresh, 100);
 }
 
 // describe gives the canvas a text alternative and keeps a polite live region with a
@@ -155,6 +241,8 @@ function bindKeys(sim) {
   document.getElementById('help-close').addEventListener('click', toggleHelp);
   window.addEventListener('keydown', (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    // A focused control handles its own keys (space presses a button).
+    if (event.key !== '?' && event.key !== 'Escape' && event.target.closest && event.target.closest('button, input, select, textarea, a')) return;
     switch (event.key) {
       case ' ':
         sim.state().running ? sim.pause() : sim.play();

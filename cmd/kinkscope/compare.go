@@ -147,7 +147,7 @@ func drawCompareFigure(dc draw.Canvas, cmp app.Compare, runs []*sim.Run, labels 
 	var decays []int
 	seen := map[int]bool{}
 	for i, r := range runs {
-		series[i] = figure.RunHistory{Rows: r.History().Rows(), Color: colors[i], Label: labels[i]}
+		series[i] = figure.RunHistory{Rows: r.History().Rows(), Color: colors[i], Dash: figure.RunDashes(len(runs))[i], Label: labels[i]}
 		sched := r.Schedule()
 		for _, d := range sched.DecayIters() {
 			if !seen[d] {

@@ -166,10 +166,10 @@ func plotOf(fp figure.Plot, decayLegend string) *plot.Plot {
 	pl := curvePanel(fp.Title, fp.YLabel, int(fp.X.Hi), decays, decayLegend)
 	pl.X.Label.Text = fp.XLabel
 	for _, s := range fp.Series {
-		addCurve(pl, s.X, s.Y, s.Color, fp.Y.Log)
+		addCurve(pl, s.X, s.Y, s.Color, fp.Y.Log, s.Dash...)
 	}
 	for _, e := range fp.Legend {
-		addLegendLine(pl, e.Label, e.Color)
+		addLegendLine(pl, e.Label, e.Color, e.Dash...)
 	}
 	if fp.Y.Log {
 		pl.Y.Min, pl.Y.Max = math.Log10(fp.Y.Lo), math.Log10(fp.Y.Hi)
@@ -293,7 +293,7 @@ func lightGrid() *plotter.Grid {
 
 // addCurve adds the usable points (xs[i], ys[i]) as a line, broken where a value is
 // missing. On a log panel it plots log₁₀ y and skips values that are not positive.
-func addCurve(p *plot.Plot, xs, ys []float64, c color.Color, logY bool) {
+func addCurve(p *plot.Plot, xs, ys []float64, c color.Color, logY bool, dash ...float64) {
 	for _, seg := range segments(xs, ys, logY) {
 		if logY {
 			for i := range seg {
@@ -306,6 +306,9 @@ func addCurve(p *plot.Plot, xs, ys []float64, c color.Color, logY bool) {
 		}
 		l.Color = c
 		l.Width = vg.Points(1.3)
+		for _, d := range dash {
+			l.Dashes = append(l.Dashes, vg.Points(d))
+		}
 		p.Add(l)
 	}
 }
@@ -645,12 +648,15 @@ func (downTriangle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) 
 }
 
 // addLegendLine adds a legend entry for a curve of color c.
-func addLegendLine(p *plot.Plot, label string, c color.Color) {
+func addLegendLine(p *plot.Plot, label string, c color.Color, dash ...float64) {
 	l, err := plotter.NewLine(plotter.XYs{{}, {}})
 	if err != nil {
 		return
 	}
 	l.Color, l.Width = c, vg.Points(1.3)
+	for _, d := range dash {
+		l.Dashes = append(l.Dashes, vg.Points(d))
+	}
 	p.Legend.Add(label, l)
 	p.Legend.Top = true
 }

@@ -32,12 +32,17 @@ type View struct {
 	Speed  int  // steps per frame, 0 = as fast as the frame budget allows
 	LogBar bool // column norms on a log scale
 	Pieces bool // draw each neuron's contribution a_j·ReLU(w_j x + b_j)
+	// Controls and Caption show the simulator page's own controls (play, reset, run
+	// to end, progress) and the preset's caption; a lecturer who drives the
+	// simulator from the text of the notes turns them off.
+	Controls bool
+	Caption  bool
 }
 
-var defaultView = View{Speed: 0, LogBar: false, Pieces: false}
+var defaultView = View{Speed: 0, LogBar: false, Pieces: false, Controls: true, Caption: true}
 
 // viewKeys are the URL keys of View, beside sim's settings.
-var viewKeys = []string{"speed", "norms", "pieces"}
+var viewKeys = []string{"speed", "norms", "pieces", "controls", "caption"}
 
 func (v *View) set(key, value string) error {
 	value = strings.TrimSpace(value)
@@ -57,11 +62,11 @@ func (v *View) set(key, value string) error {
 			return fmt.Errorf("render: norms %q: unknown value (allowed: linear, log)", value)
 		}
 		v.LogBar = value == "log"
-	case "pieces":
+	case "pieces", "controls", "caption":
 		if value != "on" && value != "off" {
-			return fmt.Errorf("render: pieces %q: unknown value (allowed: on, off)", value)
+			return fmt.Errorf("render: %s %q: unknown value (allowed: on, off)", key, value)
 		}
-		v.Pieces = value == "on"
+		*v.flag(key) = value == "on"
 	default:
 		return fmt.Errorf("render: unknown setting %q", key)
 	}
@@ -80,8 +85,8 @@ func (v *View) get(key string) string {
 			return "log"
 		}
 		return "linear"
-	case "pieces":
-		if v.Pieces {
+	case "pieces", "controls", "caption":
+		if *v.flag(key) {
 			return "on"
 		}
 		return "off"
@@ -89,25 +94,41 @@ func (v *View) get(key string) string {
 	panic("render: unknown view key " + key)
 }
 
-// State is what the page's state() returns: the lead run's latest metrics (its
-// iteration and its next step size included), and a summary of every run.
+// flag returns the on/off view setting key.
+func (v *View) flag(key string) *bool {
+	switch key {
+	case "pieces":
+		return &v.Pieces
+	case "controls":
+		return &v.Controls
+	case "caption":
+		return &v.Caption
+	}
+	panic("render: not an on/off view key: " + key)
+}
+
+// State is what the page's state() returns: the lead run's iteration (Iter), its
+// next step size (LR), its latest metric snapshot, taken at MetricsIter (at most
+// Iter: snapshots come every log_every iterations), and a summary of every run.
 type State struct {
 	sim.Metrics
-	Scenario string
-	Iters    int
-	Running  bool
-	Diverged bool
-	Error    string
-	Frame    int
-	Runs     []RunState
+	MetricsIter int
+	Scenario    string
+	Iters       int
+	Running     bool
+	Diverged    bool
+	Error       string
+	Frame       int
+	Runs        []RunState
 }
 
 // RunState summarizes one of the compared runs: its latest metrics, with its
 // iteration and its next step size.
 type RunState struct {
 	sim.Metrics
-	Label    string
-	Diverged bool
+	MetricsIter int // the iteration of the metrics
+	Label       string
+	Diverged    bool
 }
 
 // Session is one simulator as a user drives it: one run, or several compared runs
@@ -130,6 +151,7 @@ type Session struct {
 	lastFrame  time.Time     // start of the previous Update
 	snapCost   time.Duration // time of the last advance that ended in metric snapshots
 	pieceCost  time.Duration // recent time of a piece of a Pieced run (sim.Run.Piece)
+	stepCost   time.Duration // time of one step of every run, lately
 	playing    bool
 	hidden     bool // the page is hidden or scrolled out of view: do not advance
 	target     int  // pause when the runs reach this iteration; -1 for none
@@ -239,6 +261,7 @@ func trimPrefix(err error) string {
 // start (re)creates the runs from the config; the caller holds mu or owns s.
 func (s *Session) start() {
 	s.snapCost = MinFrameBudget / 2 // until a snapshot of these runs has been timed
+	s.stepCost = 20 * time.Microsecond
 	s.runs, s.labels, s.err = nil, nil, nil
 	s.playing, s.target, s.steps = false, -1, 0
 	cfgs, err := s.compare.Configs(s.cfg)
@@ -284,8 +307,10 @@ func (s *Session) Set(kv [][2]string) []error {
 	view := s.view
 	compare, compareSet := s.compare.String(), false
 	var errs []error
+	scenarioSet := false
 	for _, p := range kv {
 		if p[0] == "scenario" {
+			scenarioSet = true
 			base, ok := sim.Scenario(p[1])
 			if !ok {
 				errs = append(errs, fmt.Errorf("unknown scenario %q (known: %s)", p[1], strings.Join(sim.ScenarioNames(), ", ")))
@@ -317,6 +342,13 @@ func (s *Session) Set(kv [][2]string) []error {
 		errs = append(errs, fmt.Errorf("%s", trimPrefix(err)))
 	}
 	cmp, err := ParseCompare(compare, cfg)
+	ended := ""
+	if err != nil && scenarioSet && !compareSet && len(errs) == 0 {
+		// Another experiment was chosen and the comparison on is of another one: the
+		// choice wins, and the comparison ends with a note.
+		ended = fmt.Sprintf("the comparison %s ended: it does not apply to %s (%v)", compare, cfg.Scenario, err)
+		cmp, err = Compare{}, nil
+	}
 	if err != nil {
 		if !compareSet {
 			err = fmt.Errorf("%v (from the current comparison; set compare too)", err)
@@ -325,6 +357,9 @@ func (s *Session) Set(kv [][2]string) []error {
 	}
 	if len(errs) > 0 {
 		return errs
+	}
+	if ended != "" {
+		s.notes = append(s.notes, ended)
 	}
 	s.view = view
 	if cmp.String() != s.compare.String() || !slices.Equal(encode(&cfg), encode(&s.cfg)) {
@@ -539,11 +574,17 @@ func (s *Session) advancePieces(n int, deadline time.Time, now func() time.Time)
 // deadline, and reports whether it did any work. Each call to Advance ends at the
 // next snapshot at the latest, and snapshots that the last ones' cost says would overrun the deadline wait for the
 // next frame, unless the frame has done nothing yet: every frame makes progress.
+//
+// A frame that has passed a metric snapshot ends on one: it goes into the next
+// interval only when the whole interval fits into n and, by the cost of the last
+// steps and snapshots, into the time left, and then finishes it. So the published
+// pictures, taken on snapshots only (publish), are never older than the metrics.
+// Runs of a Pieced model advance a piece at a time instead (advancePieces).
 func (s *Session) advance(n int, deadline time.Time, now func() time.Time) bool {
 	if s.runs[0].Pieced() {
 		return s.advancePieces(n, deadline, now)
 	}
-	worked := false
+	worked, crossed := false, false
 	for n > 0 && !s.stopped() {
 		k := min(n, chunkSteps)
 		toSnap := math.MaxInt
@@ -552,10 +593,20 @@ func (s *Session) advance(n int, deadline time.Time, now func() time.Time) bool 
 				toSnap = min(toSnap, r.StepsToSnapshot())
 			}
 		}
-		crosses := k >= toSnap
 		t0 := now()
+		if crossed {
+			// Between snapshots: go on only for a whole interval that fits, by the
+			// cost of the last chunks that ended in a snapshot (up to chunkSteps
+			// steps and the snapshot) and of the steps beyond.
+			est := s.snapCost + time.Duration(max(0, toSnap-chunkSteps))*s.stepCost
+			if n < toSnap || t0.Add(est).After(deadline) {
+				break
+			}
+			k = toSnap
+		}
+		crosses := k >= toSnap
 		if crosses {
-			if worked && t0.Add(s.snapCost).After(deadline) {
+			if worked && !crossed && t0.Add(s.snapCost).After(deadline) {
 				break
 			}
 			k = toSnap
@@ -564,17 +615,20 @@ func (s *Session) advance(n int, deadline time.Time, now func() time.Time) bool 
 		for _, r := range s.runs {
 			done = max(done, r.Advance(k))
 		}
-		if crosses {
+		if d := now().Sub(t0); crosses {
 			// Snapshots vary in cost (the rank's eigenproblem shrinks as neurons
 			// die), so the estimate follows a rise at once and a fall slowly.
-			s.snapCost = max(now().Sub(t0), s.snapCost*4/5)
+			s.snapCost = max(d, s.snapCost*4/5)
+		} else if done > 0 {
+			s.stepCost = (s.stepCost + d/time.Duration(done)) / 2
 		}
 		worked = true
+		crossed = crossed || crosses
 		n -= done
 		if s.steps > 0 {
 			s.steps = max(0, s.steps-done)
 		}
-		if done == 0 || !now().Before(deadline) {
+		if done == 0 || (!crossed && !now().Before(deadline)) {
 			break
 		}
 	}

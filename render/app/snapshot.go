@@ -41,14 +41,18 @@ type Snapshot struct {
 // history and its schedule.
 type RunView struct {
 	sim.Picture
-	Label    string
-	Iter     int
-	Iters    int
-	Err      string
-	History  []sim.Metrics
-	Decays   []int     // decay iterations
-	Schedule []float64 // step size at gridPoints evenly spaced iterations
-	added    int       // snapshots the run had added (sim.History.Added)
+	Label string
+	Iter  int // the run's iteration
+	// PictureIter is the iteration the Picture shows: the latest metric snapshot's
+	// (sim.Metrics.Iter of the last History row), so that every number drawn comes
+	// from one snapshot.
+	PictureIter int
+	Iters       int
+	Err         string
+	History     []sim.Metrics
+	Decays      []int     // decay iterations
+	Schedule    []float64 // step size at gridPoints evenly spaced iterations
+	added       int       // snapshots the run had added (sim.History.Added)
 }
 
 // publish builds a new snapshot; the caller holds mu.
@@ -80,11 +84,12 @@ func (s *Session) publish() {
 		}
 		snap.Runs = append(snap.Runs, s.runView(r, s.labels[i], prev))
 		rs := RunState{Label: s.labels[i], Metrics: r.Latest(), Diverged: r.Err() != nil}
+		rs.MetricsIter = rs.Iter
 		rs.Iter, rs.LR = r.Iter(), snap.Runs[i].lr(r)
 		st.Runs = append(st.Runs, rs)
 	}
 	snap.DataX, snap.DataY = snap.Runs[0].DataX, snap.Runs[0].DataY
-	st.Metrics = st.Runs[0].Metrics
+	st.Metrics, st.MetricsIter = st.Runs[0].Metrics, st.Runs[0].MetricsIter
 	for i, r := range s.runs {
 		if err := r.Err(); err != nil {
 			st.Diverged = st.Diverged || i == 0
@@ -135,7 +140,7 @@ func (s *Session) runView(r *sim.Run, label string, prev *RunView) RunView {
 		}
 	}
 	if prev != nil && prev.Iter == v.Iter && prev.Err == v.Err && prev.added == v.added {
-		v.Picture, v.History = prev.Picture, prev.History
+		v.Picture, v.History, v.PictureIter = prev.Picture, prev.History, prev.PictureIter
 		return v
 	}
 	if prev != nil && prev.added == v.added {
@@ -143,7 +148,13 @@ func (s *Session) runView(r *sim.Run, label string, prev *RunView) RunView {
 	} else {
 		v.History = r.History().RowsShared()
 	}
-	v.Picture = r.Picture(sim.PictureOptions{GridPoints: gridPoints, GridMargin: 0.05, Pieces: s.view.Pieces})
+	// Between two snapshots the picture stays the one of the last snapshot, like the
+	// metrics: a title's kink count and the status line's agree.
+	if prev != nil && r.Iter() != r.Latest().Iter && r.Err() == nil {
+		v.Picture, v.PictureIter = prev.Picture, prev.PictureIter
+		return v
+	}
+	v.Picture, v.PictureIter = r.Picture(sim.PictureOptions{GridPoints: gridPoints, GridMargin: 0.05, Pieces: s.view.Pieces}), r.Iter()
 	return v
 }
 

@@ -37,20 +37,23 @@ func (a Axis) Ticks(want int) []Tick {
 type Series struct {
 	X, Y  []float64
 	Color color.RGBA
-	Width float64 // in points (CSS pixels on the page)
+	Width float64   // in points (CSS pixels on the page)
+	Dash  []float64 // on, off lengths in points; nil: solid
 }
 
 // Entry is one line of a legend.
 type Entry struct {
 	Label string
 	Color color.RGBA
-	Mark  string // "" a line, "dash" a dashed line
+	Mark  string    // "" a line, "dash" a dashed line, "dot", "triangle"
+	Dash  []float64 // the line's dash pattern, as its series'
 }
 
 // RunHistory is one run's history in a figure.
 type RunHistory struct {
 	Rows  []sim.Metrics
 	Color color.RGBA
+	Dash  []float64
 	Label string
 }
 
@@ -73,8 +76,8 @@ func MetricsPlot(p sim.Panel, runs []RunHistory, iters int, decays []int, now fl
 	}
 	slices.Sort(pl.VLines)
 	pl.VLines = slices.Compact(pl.VLines)
-	series := func(d *sim.Metric, rows []sim.Metrics, c color.RGBA, width float64) {
-		s := Series{X: make([]float64, len(rows)), Y: make([]float64, len(rows)), Color: c, Width: width}
+	series := func(d *sim.Metric, rows []sim.Metrics, c color.RGBA, dash []float64, width float64) {
+		s := Series{X: make([]float64, len(rows)), Y: make([]float64, len(rows)), Color: c, Width: width, Dash: dash}
 		for i := range rows {
 			s.X[i], s.Y[i] = float64(rows[i].Iter), d.Shown(&rows[i])
 		}
@@ -82,18 +85,19 @@ func MetricsPlot(p sim.Panel, runs []RunHistory, iters int, decays []int, now fl
 	}
 	if len(runs) == 1 {
 		lighter := []color.RGBA{runs[0].Color, LightSteel, Cornflower}
+		dashes := RunDashes(len(p.Metrics))
 		for k, key := range p.Metrics {
 			d := sim.MustMetric(key)
 			c := lighter[min(k, len(lighter)-1)]
-			series(d, runs[0].Rows, c, 1.6)
+			series(d, runs[0].Rows, c, dashes[min(k, len(dashes)-1)], 1.6)
 			if len(p.Metrics) > 1 {
-				pl.Legend = append(pl.Legend, Entry{Label: d.Label, Color: c})
+				pl.Legend = append(pl.Legend, Entry{Label: d.Label, Color: c, Dash: dashes[min(k, len(dashes)-1)]})
 			}
 		}
 	} else {
 		for _, r := range runs {
-			series(first, r.Rows, r.Color, 1.6)
-			pl.Legend = append(pl.Legend, Entry{Label: r.Label, Color: r.Color})
+			series(first, r.Rows, r.Color, r.Dash, 1.6)
+			pl.Legend = append(pl.Legend, Entry{Label: r.Label, Color: r.Color, Dash: r.Dash})
 		}
 	}
 	var ys [][]float64

@@ -17,10 +17,12 @@ var (
 	Kink       = color.RGBA{R: 220, G: 80, B: 20, A: 255}
 	Data       = color.RGBA{A: 255}
 	Decay      = color.RGBA{R: 120, G: 120, B: 120, A: 255}
-	Now        = color.RGBA{R: 214, G: 51, B: 108, A: 255}
-	Piece      = color.RGBA{R: 160, G: 180, B: 210, A: 255}
-	Grid       = color.RGBA{R: 229, G: 233, B: 239, A: 255}
-	Alert      = color.RGBA{R: 176, G: 32, B: 32, A: 255}
+	// Now marks the current iteration: a green that no run (blues), the SDE (red),
+	// the teacher (orange) or a decay (grey) has.
+	Now   = color.RGBA{R: 0, G: 140, B: 90, A: 255}
+	Piece = color.RGBA{R: 160, G: 180, B: 210, A: 255}
+	Grid  = color.RGBA{R: 229, G: 233, B: 239, A: 255}
+	Alert = color.RGBA{R: 176, G: 32, B: 32, A: 255}
 )
 
 // scenarioColors gives each reference run the color of its curve in the paper.
@@ -61,4 +63,15 @@ func RunColors(n int, compareKey string) []color.RGBA {
 		return []color.RGBA{Cornflower, Blue, Midnight}
 	}
 	return []color.RGBA{LightSteel, Cornflower, Blue, Midnight}[:min(n, 4)]
+}
+
+// RunDashes returns a dash pattern per run of a figure of n runs (on, off lengths in
+// points; nil is a solid line), so that compared runs differ by more than their
+// shade of blue: solid, dashed, dotted, dash-dotted.
+func RunDashes(n int) [][]float64 {
+	all := [][]float64{nil, {7, 3}, {2, 2.5}, {9, 3, 2, 3}}
+	if n <= 1 {
+		return all[:1]
+	}
+	return all[:min(n, len(all))]
 }
