@@ -100,7 +100,7 @@ func (p *page) apply(m app.Message, source js.Value, origin string, reply func(s
 	case "runTo":
 		p.session.RunTo(m.Iter)
 	case "getState":
-		reply("state", map[string]any{"state": stateObject(p.session.State())})
+		reply("state", map[string]any{"state": p.session.State().Object()})
 		return
 	case "subscribe":
 		p.subscribe(source, origin, m.Hz)
@@ -147,15 +147,15 @@ func (p *page) notify() {
 		s := &p.subs[i]
 		if now.Sub(s.last) >= s.every {
 			s.last = now
-			post(s.target, map[string]any{"kinkscope": app.MessageVersion, "event": "state", "state": stateObject(st)}, s.origin)
+			post(s.target, map[string]any{"kinkscope": app.MessageVersion, "event": "state", "state": st.Object()}, s.origin)
 		}
 	}
 	finished := st.Iters > 0 && st.Iter >= st.Iters
 	if st.Diverged && !p.wasDiverged {
-		p.broadcast("diverged", map[string]any{"error": st.Error, "state": stateObject(st)})
+		p.broadcast("diverged", map[string]any{"error": st.Error, "state": st.Object()})
 	}
 	if finished && !p.wasFinished {
-		p.broadcast("finished", map[string]any{"state": stateObject(st)})
+		p.broadcast("finished", map[string]any{"state": st.Object()})
 	}
 	p.wasDiverged, p.wasFinished = st.Diverged, finished
 }

@@ -45,7 +45,7 @@ func (p *page) Draw(screen *ebiten.Image) {
 		p.drawn = true
 		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")
 		p.resolve.Invoke()
-		p.broadcast("ready", map[string]any{"state": stateObject(p.session.State())})
+		p.broadcast("ready", map[string]any{"state": p.session.State().Object()})
 	}
 }
 
@@ -120,7 +120,7 @@ func (p *page) expose() {
 		p.funcs = append(p.funcs, jf)
 		api.Set(name, jf)
 	}
-	fn("state", func([]js.Value) any { return stateObject(p.session.State()) })
+	fn("state", func([]js.Value) any { return p.session.State().Object() })
 	fn("set", func(args []js.Value) any {
 		kv, err := settingsArg(args)
 		if err != nil {
@@ -243,35 +243,9 @@ func (p *page) expose() {
 	p.listen()
 }
 
-// metricsObject sets every metric of m on o under its JSON key.
-func metricsObject(o map[string]any, m *sim.Metrics) map[string]any {
-	for i := range sim.MetricList {
-		d := &sim.MetricList[i]
-		o[d.JSONKey()] = d.Value(m)
-	}
-	return o
-}
-
 // maxLoadChars bounds load()'s text before it is copied into Go; ParseMessage then
 // holds it to its own limit in bytes.
 const maxLoadChars = 64 << 10
-
-func stateObject(s app.State) map[string]any {
-	runs := make([]any, len(s.Runs))
-	for i, r := range s.Runs {
-		runs[i] = metricsObject(map[string]any{"label": r.Label, "diverged": r.Diverged}, &r.Metrics)
-		runs[i].(map[string]any)["metricsIter"] = r.MetricsIter
-	}
-	// iter is the iteration reached, metricsIter the one the metrics are of (the
-	// latest snapshot; metricsObject would write the iteration under iter).
-	o := metricsObject(map[string]any{
-		"scenario": s.Scenario, "iters": s.Iters,
-		"running": s.Running, "diverged": s.Diverged, "error": s.Error,
-		"frame": s.Frame, "runs": runs,
-	}, &s.Metrics)
-	o["metricsIter"] = s.MetricsIter
-	return o
-}
 
 func result(errs []error) map[string]any {
 	msgs := make([]any, len(errs))
@@ -340,7 +314,7 @@ func settingsList() js.Value {
 func historyArray(rows []sim.Metrics) js.Value {
 	a := js.Global().Get("Array").New()
 	for i := range rows {
-		a.Call("push", metricsObject(map[string]any{}, &rows[i]))
+		a.Call("push", app.MetricsObject(map[string]any{}, &rows[i]))
 	}
 	return a
 }

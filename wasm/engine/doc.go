@@ -65,7 +65,7 @@
 // changed anything drawn, it posts an unrequested snapshot event:
 //
 //	seq, version          the snapshot's number, app.Snapshot.Version
-//	state                 what the page's state() returns (StateObject)
+//	state                 what the page's state() returns (app.State.Object)
 //	config, query, view   every setting [[key, value]…], the URL query, the view
 //	notes                 every note about the settings so far
 //	views, metricKeys     the lead run's panels (kind, title, ylabel, metrics…)

@@ -151,7 +151,7 @@ func (e *Engine) message(raw json.RawMessage) (Reply, error) {
 	case "runTo":
 		s.RunTo(m.Iter)
 	case "getState":
-		return Reply{"event": "state", "cmd": m.Cmd, "state": StateObject(s.State())}, nil
+		return Reply{"event": "state", "cmd": m.Cmd, "state": s.State().Object()}, nil
 	case "subscribe":
 		return nil, fieldErr("msg.cmd", "subscribe is the page's: the engine posts a snapshot whenever anything changes, and the page answers its subscribers from the latest one")
 	case "export":
@@ -200,29 +200,6 @@ func settingsField(msg string, settings [][2]string) string {
 	return "msg.settings"
 }
 
-// MetricsObject adds every metric of m to o under its JSON key (sim.Metric.JSONKey),
-// as the page's state() does.
-func MetricsObject(o map[string]any, m *sim.Metrics) map[string]any {
-	for i := range sim.MetricList {
-		d := &sim.MetricList[i]
-		o[d.JSONKey()] = d.Value(m)
-	}
-	return o
-}
-
-// StateObject is a session's state as the page's state() returns it.
-func StateObject(s app.State) map[string]any {
-	runs := make([]any, len(s.Runs))
-	for i, r := range s.Runs {
-		runs[i] = MetricsObject(map[string]any{"label": r.Label, "diverged": r.Diverged}, &r.Metrics)
-	}
-	return MetricsObject(map[string]any{
-		"scenario": s.Scenario, "iters": s.Iters,
-		"running": s.Running, "diverged": s.Diverged, "error": s.Error,
-		"frame": s.Frame, "runs": runs,
-	}, &s.Metrics)
-}
-
 // snapshot turns a session's snapshot into the event the page draws from. Every
 // field describes the latest state in full, except each run's history, which
 // carries the rows since the last snapshot: the page keeps the first historyFrom
@@ -262,7 +239,7 @@ func (e *Engine) snapshot(s *app.Snapshot) Reply {
 	e.sent = sent
 	return Reply{
 		"engine": Version, "event": "snapshot", "seq": e.seq, "version": s.Version,
-		"state": StateObject(s.State), "config": config, "view": view,
+		"state": s.State.Object(), "config": config, "view": view,
 		"query": app.EncodeQuery(s2.Query()), "notes": strings2any(s.Notes),
 		"views": views, "metricKeys": strings2any(s.MetricKeys), "compareKey": s.CompareKey,
 		"fastForward": s.FastForward, "runs": runs,
