@@ -14,12 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"kinkscope/sim"
 )
-
-// cnnTinyQuery is cnnTiny as URL settings.
-const cnnTinyQuery = "blocks=2,3&dense=8&train_images=200&test_images=40&iters=12&batch=8&log_every=4"
 
 // imageState are the classifier's metrics in kinkscope.state().
 type imageState struct {
@@ -63,17 +58,7 @@ func TestBrowserImages(t *testing.T) {
 		eval[any](t, ctx, `kinkscope.runTo(12), null`)
 		waitFor(t, ctx, `kinkscope.state().iter === 12 && !kinkscope.state().running && kinkscope.history().length === 4`, 60*time.Second)
 		got := eval[imageState](t, ctx, `kinkscope.state()`)
-		c, errs := sim.DecodeSettings("cnn-large50", [][2]string{{"blocks", "2,3"}, {"dense", "8"}, {"train_images", "200"},
-			{"test_images", "40"}, {"iters", "12"}, {"batch", "8"}, {"log_every", "4"}})
-		if len(errs) > 0 {
-			t.Fatal(errs)
-		}
-		r, err := sim.NewRun(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Advance(c.Iters)
-		want := r.Latest()
+		want := tinyCNNRun(t, "cnn-large50")
 		if got.TrainLoss != want.TrainLoss || got.TestError != want.TestError || got.FeatureSparsityMid != want.FeatureSparsityMid ||
 			got.FeatureSparsityLast != want.FeatureSparsityLast || got.NonZeroMid != want.NonZeroMid {
 			t.Errorf("browser %+v, command line %+v", got, want)

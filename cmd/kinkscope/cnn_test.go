@@ -10,9 +10,35 @@ import (
 	"kinkscope/sim"
 )
 
-// cnnTiny are settings that make the image scenarios train in a second.
-var cnnTiny = []string{"-set", "blocks=2,3", "-set", "dense=8", "-set", "train_images=200", "-set", "test_images=40",
-	"-set", "iters=12", "-set", "batch=8", "-set", "log_every=4"}
+// cnnTinySettings make the image scenarios train in a second; cnnTiny are they as
+// flags, cnnTinyQuery as URL settings.
+var (
+	cnnTinySettings = [][2]string{{"blocks", "2,3"}, {"dense", "8"}, {"train_images", "200"}, {"test_images", "40"},
+		{"iters", "12"}, {"batch", "8"}, {"log_every", "4"}}
+	cnnTiny, cnnTinyQuery = func() (flags []string, query string) {
+		var q []string
+		for _, kv := range cnnTinySettings {
+			flags = append(flags, "-set", kv[0]+"="+kv[1])
+			q = append(q, kv[0]+"="+kv[1])
+		}
+		return flags, strings.Join(q, "&")
+	}()
+)
+
+// tinyCNNRun returns the final metrics of scenario with cnnTinySettings, run in-process.
+func tinyCNNRun(t *testing.T, scenario string) sim.Metrics {
+	t.Helper()
+	c, errs := sim.DecodeSettings(scenario, cnnTinySettings)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	r, err := sim.NewRun(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Advance(c.Iters)
+	return r.Latest()
+}
 
 // TestCNNRunWritesOutputs runs an image scenario from the command line: the same
 // files as every model, the classifier's metrics finite and the others NaN, the final
@@ -40,17 +66,7 @@ func TestCNNRunWritesOutputs(t *testing.T) {
 			}
 		}
 	}
-	c, errs := sim.DecodeSettings("cnn-large50", [][2]string{{"blocks", "2,3"}, {"dense", "8"}, {"train_images", "200"},
-		{"test_images", "40"}, {"iters", "12"}, {"batch", "8"}, {"log_every", "4"}})
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	r, err := sim.NewRun(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Advance(c.Iters)
-	m := r.Latest()
+	m := tinyCNNRun(t, "cnn-large50")
 	last := rows[len(rows)-1]
 	if got := parseFloat(t, last[colTestError]); got != m.TestError {
 		t.Errorf("test error %v on the command line, %v in-process", got, m.TestError)
