@@ -25,20 +25,10 @@ const DEFAULTS = {
   metric: 'test_loss',
 };
 
-// What a metric of runs.csv is, for the colour scale and the labels.
-const METRICS = {
-  train_loss: { title: 'train loss', log: true },
-  test_loss: { title: 'test loss', log: true },
-  rank: { title: 'Jacobian rank', unit: 'of the n × p Jacobian' },
-  feature_sparsity: { title: 'feature sparsity', percent: true },
-  feature_sparsity_l1: { title: 'feature sparsity, layer 1', percent: true },
-  feature_sparsity_l2: { title: 'feature sparsity, layer 2', percent: true },
-  kinks: { title: 'kinks (visible)', unit: 'kinks' },
-  raw_kinks: { title: 'kinks (all single neurons)', unit: 'kinks' },
-  l0: { title: '‖β‖₀ at 10⁻⁵⁰', unit: 'coordinates' },
-  l0_1e6: { title: '‖β‖₀ at 10⁻⁶', unit: 'coordinates' },
-  l1: { title: '‖β‖₁' },
-};
+// What a metric of runs.csv is, for the colour scale and the labels: filled from the
+// engine's ready event, which reads it from the metrics' one declaration in Go
+// (sim.MetricList, and sweep.MetricInfo for the sweep's own ‖β‖₀ at 10⁻⁶).
+const METRICS = {};
 
 // Short units of the settings most often varied; the others show their doc.
 const AXIS_UNITS = {
@@ -184,7 +174,7 @@ function startPlanner() {
     if (m.event === 'ready') {
       planner.ready = true;
       fillScenarios(m.scenarios);
-      fillMetrics(m.metrics);
+      fillMetrics(m.metrics, m.metricInfo);
       for (const msg of planner.queue.splice(0)) planner.worker.postMessage(msg);
       return;
     }
@@ -256,9 +246,13 @@ function fillScenarios(list) {
   preview();
 }
 
-function fillMetrics(keys) {
+function fillMetrics(keys, info) {
   const sel = $('metric');
   if (sel.options.length > 0) return;
+  for (const { key, title, unit, log } of info) {
+    // A fraction shown as a percentage has the unit %; the title says the rest.
+    METRICS[key] = { title, unit: unit === '%' ? '' : unit, log, percent: unit === '%' };
+  }
   for (const k of keys) {
     const o = document.createElement('option');
     o.value = k;

@@ -7,10 +7,42 @@ import (
 	"kinkscope/sim"
 )
 
-// Metrics names the metrics a run reports, in the order of the runs file's columns.
-// A metric that does not apply to the run's model is NaN.
-var Metrics = []string{"train_loss", "test_loss", "rank", "feature_sparsity", "feature_sparsity_l1",
-	"feature_sparsity_l2", "kinks", "raw_kinks", "l0", "l0_1e6", "l1"}
+// Metrics names the metrics a run reports, in the order of the runs file's columns:
+// every metric of sim.MetricList after the iteration and the step size, with L0At6
+// beside ‖β‖₀. A metric that does not apply to the run's model is NaN.
+var Metrics = sweepMetrics()
+
+// L0At6 is the key of ‖β‖₀ counted at 10⁻⁶ rather than the reference's 10⁻⁵⁰ (few
+// coordinates reach the latter within a run): the one metric only sweeps report.
+const L0At6 = "l0_1e6"
+
+func sweepMetrics() []string {
+	var out []string
+	for _, d := range sim.MetricList {
+		if d.Field == nil || d.Key == "lr" {
+			continue
+		}
+		out = append(out, d.Key)
+		if d.Key == "l0" {
+			out = append(out, L0At6)
+		}
+	}
+	return out
+}
+
+// MetricInfo describes the metric key of Metrics for a reader: its name in a
+// sentence, its unit ("%" for a fraction shown as a percentage) and whether it reads
+// on a log scale.
+func MetricInfo(key string) (name, unit string, log bool) {
+	if key == L0At6 {
+		return "‖β‖₀ at 10⁻⁶", "coordinates", false
+	}
+	d, ok := sim.MetricByKey(key)
+	if !ok {
+		return key, "", false
+	}
+	return d.Name, d.Unit, d.Log
+}
 
 // IsLoss reports whether a metric is a loss, summarized by its geometric mean too.
 func IsLoss(metric string) bool { return metric == "train_loss" || metric == "test_loss" }
@@ -108,15 +140,23 @@ func Simulate(settings [][2]string, at []float64) (Result, error) {
 
 // metricsOf returns r's latest snapshot in the order of Metrics.
 func metricsOf(r *sim.Run) []float64 {
-	m := r.Latest()
-	l06 := math.NaN()
-	if !math.IsNaN(m.L0) {
-		l06 = r.L0At(1e-6)
-	}
+	out := make([]float64, len(Metrics))
 	if r.Err() != nil {
-		nan := math.NaN()
-		return []float64{nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan}
+		for k := range out {
+			out[k] = math.NaN()
+		}
+		return out
 	}
-	return []float64{m.TrainLoss, m.TestLoss, m.Rank, m.FeatureSparsity, m.FeatureSparsityL1,
-		m.FeatureSparsityL2, m.Kinks, m.RawKinks, m.L0, l06, m.L1}
+	m := r.Latest()
+	for k, key := range Metrics {
+		if key == L0At6 {
+			out[k] = math.NaN()
+			if !math.IsNaN(m.L0) {
+				out[k] = r.L0At(1e-6)
+			}
+			continue
+		}
+		out[k] = sim.MustMetric(key).Value(&m)
+	}
+	return out
 }

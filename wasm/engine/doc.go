@@ -9,7 +9,8 @@
 // an optional id (a number or string, echoed in its reply) and the fields of its
 // command; a reply carries event and the id of its request. A worker answers every
 // request with exactly one reply, in order, and posts {engine: 1, event: "ready",
-// version, metrics, columns, scenarios [{name, caption}]} once when it has started.
+// version, metrics, metricInfo [{key, title, unit, log}], columns, scenarios [{name,
+// caption}]} once when it has started.
 //
 //	cmd    fields           reply event  reply fields
 //	plan   grid             plan         runs, cells, axes [{key, values, doc, range}],

@@ -74,7 +74,19 @@ func Ready() Reply {
 	for i, s := range sim.Scenarios {
 		scenarios[i] = map[string]any{"name": s.Name, "caption": s.Caption}
 	}
-	return Reply{"engine": Version, "event": "ready", "version": Version, "metrics": strings2any(sweep.Metrics), "columns": strings2any(Columns()), "scenarios": scenarios}
+	return Reply{"engine": Version, "event": "ready", "version": Version, "metrics": strings2any(sweep.Metrics),
+		"metricInfo": metricInfo(), "columns": strings2any(Columns()), "scenarios": scenarios}
+}
+
+// metricInfo describes each metric of sweep.Metrics for the page's labels and colour
+// scale: [{key, title, unit, log}], unit "%" for a fraction shown as a percentage.
+func metricInfo() []any {
+	out := make([]any, len(sweep.Metrics))
+	for i, k := range sweep.Metrics {
+		title, unit, log := sweep.MetricInfo(k) // a name in a sentence: "final test loss"
+		out[i] = map[string]any{"key": k, "title": title, "unit": unit, "log": log}
+	}
+	return out
 }
 
 // Handle answers one request, given as JSON text, with an engine of its own: plan
