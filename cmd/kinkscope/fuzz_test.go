@@ -45,7 +45,10 @@ func FuzzReadInit(f *testing.F) {
 			}
 		}
 		l := layoutOf(&cfg)
-		sizeSet := size > 0
+		// A layout without a size setting has a θ of a length its settings fix (the
+		// cnn's): there is no size to set, and the file must have exactly that many.
+		fixed := l.Size == "" && kind != sim.ModelMLP
+		sizeSet := size > 0 && !fixed
 		if sizeSet {
 			switch kind {
 			case sim.ModelMLP:
@@ -75,6 +78,10 @@ func FuzzReadInit(f *testing.F) {
 		case kind == sim.ModelMLP:
 			if want := sim.MLPParams(cfg.Dim, cfg.Layers, cfg.Biases); len(theta) != want {
 				t.Fatalf("readInit(%q): %d parameters for the mlp, want %d", data, len(theta), want)
+			}
+		case fixed:
+			if len(theta) != l.Params {
+				t.Fatalf("readInit(%q): %d parameters for %s, want %d", data, len(theta), l.What, l.Params)
 			}
 		case cfg.Get(l.Size) != strconv.Itoa(rows) || len(theta)%len(l.Columns) != 0:
 			t.Fatalf("readInit(%q): %d numbers for %s = %s", data, len(theta), l.Size, cfg.Get(l.Size))
