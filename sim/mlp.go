@@ -395,7 +395,8 @@ func ParseLayers(s string) ([]int, error) {
 	return out, nil
 }
 
-// FormatLayers writes widths in the form ParseLayers reads.
+// FormatLayers writes widths in the form ParseLayers reads (the cnn's blocks use it
+// too).
 func FormatLayers(widths []int) string {
 	parts := make([]string, len(widths))
 	for i, w := range widths {

@@ -44,7 +44,7 @@ var (
 			if err != nil {
 				return "", err
 			}
-			return formatBlocks(b), nil
+			return sim.FormatLayers(b), nil // widths written as the mlp's layers are
 		})
 	settingDense       = sim.NewSetting("dense", "units of the ReLU dense layer before the classifier (0: none)", "[0, 256]", nil, "64", intIn(0, 256))
 	settingTrainImages = sim.NewSetting("train_images", "training images: the first of the fixed MNIST draw (the browser's subset has 4,000)", "[1, 60000]", nil, "4000", intIn(1, 60000))
@@ -91,14 +91,6 @@ func parseBlocks(s string) ([]int, error) {
 		out[i] = v
 	}
 	return out, nil
-}
-
-func formatBlocks(b []int) string {
-	parts := make([]string, len(b))
-	for i, v := range b {
-		parts[i] = strconv.Itoa(v)
-	}
-	return strings.Join(parts, ",")
 }
 
 // experiment is the paper's deep-network experiment scaled to MNIST.
