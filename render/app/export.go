@@ -12,8 +12,10 @@ import (
 // HistoryCSV returns the metric history of every run as CSV, one row per snapshot
 // and run, with the run's label, and a column per metric of sim.MetricList (the
 // columns of the command line's metrics.csv); NaN where a metric does not apply.
-func (s *Session) HistoryCSV() string {
-	snap := s.Snapshot()
+func (s *Session) HistoryCSV() string { return s.Snapshot().HistoryCSV() }
+
+// HistoryCSV is Session.HistoryCSV of the runs as of this snapshot.
+func (snap *Snapshot) HistoryCSV() string {
 	var sb strings.Builder
 	sb.WriteString("run,label")
 	for _, d := range sim.MetricList {
@@ -36,13 +38,17 @@ func (s *Session) HistoryCSV() string {
 // SettingsJSON returns the session as a "load" message: every setting, the
 // comparison, the preset, the view, and the iteration reached. Loading it (Load, or
 // posting it to the page) gives back the same state, since runs are deterministic.
-func (s *Session) SettingsJSON() string {
+func (s *Session) SettingsJSON() string { return SettingsJSON(s.Config(), s.State().Iter) }
+
+// SettingsJSON returns the "load" message of every setting (Session.Config) and the
+// iteration reached.
+func SettingsJSON(config [][2]string, iter int) string {
 	settings := map[string]string{}
-	for _, p := range s.Config() {
+	for _, p := range config {
 		settings[p[0]] = p[1]
 	}
 	b, err := json.MarshalIndent(map[string]any{
-		"kinkscope": MessageVersion, "cmd": "load", "settings": settings, "iter": s.State().Iter,
+		"kinkscope": MessageVersion, "cmd": "load", "settings": settings, "iter": iter,
 	}, "", "  ")
 	if err != nil {
 		panic("render: settings JSON: " + err.Error())

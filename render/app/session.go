@@ -140,11 +140,9 @@ type RunState struct {
 type Session struct {
 	mu sync.Mutex
 
-	cfg     sim.Config // the settings; compared runs differ from it in one key
-	compare Compare
-	preset  string // the preset the settings came from, or ""
-	view    View
-	runs    []*sim.Run
+	Settings
+	part       Part // which of the compared runs this session hosts
+	runs       []*sim.Run
 	labels  []string
 	err     error // why the last config could not start, or nil
 
@@ -167,15 +165,42 @@ type Session struct {
 
 // NewSession starts a session from URL-style key/value pairs. Bad entries are named
 // in Notes and replaced by their defaults; the rest apply.
-func NewSession(query [][2]string) *Session {
-	s := &Session{target: -1, loadTarget: -1, view: defaultView}
-	query, repeated := dropRepeated(query)
-	s.notes = append(s.notes, repeated...)
+func NewSession(query [][2]string) *Session { return NewSessionPart(query, Part{Of: 1}) }
+
+// NewSessionPart is NewSession hosting only part of the compared runs (a Web Worker's
+// share of a comparison spread over several).
+func NewSessionPart(query [][2]string, part Part) *Session {
+	s := &Session{target: -1, loadTarget: -1, part: part}
+	s.Settings, s.notes = NewSettings(query)
+	s.start()
+	return s
+}
+
+// Part says which of the compared runs a session hosts: run i when i mod Of is
+// Index. Part{Of: 1} hosts them all.
+type Part struct{ Index, Of int }
+
+// Settings are what a simulator runs and shows: the experiment's settings, the
+// comparison, the preset they came from and the view. A page that hosts its runs in
+// a Web Worker keeps its own copy, so that it validates a change, and answers
+// config() and query(), at once and as the worker's session will.
+type Settings struct {
+	cfg     sim.Config // compared runs differ from it in one key
+	compare Compare
+	preset  string // the preset the settings came from, or ""
+	view    View
+}
+
+// NewSettings reads URL-style key/value pairs. Bad entries are named in the notes
+// and replaced by their defaults; the rest apply.
+func NewSettings(query [][2]string) (Settings, []string) {
+	st := Settings{view: defaultView}
+	query, notes := dropRepeated(query)
 	query, preset, err := expandPreset(query)
 	if err != nil {
-		s.notes = append(s.notes, err.Error())
+		notes = append(notes, err.Error())
 	}
-	s.preset = preset
+	st.preset = preset
 	scenario := sim.Scenarios[0].Name
 	for _, p := range query {
 		if p[0] == "scenario" {
@@ -190,8 +215,8 @@ func NewSession(query [][2]string) *Session {
 		case p[0] == "compare":
 			compare = p[1]
 		case slices.Contains(viewKeys, p[0]):
-			if err := s.view.set(p[0], p[1]); err != nil {
-				s.notes = append(s.notes, trimPrefix(err))
+			if err := st.view.set(p[0], p[1]); err != nil {
+				notes = append(notes, trimPrefix(err))
 			}
 		default:
 			simKV = append(simKV, p)
@@ -199,17 +224,22 @@ func NewSession(query [][2]string) *Session {
 	}
 	cfg, errs := sim.DecodeSettings(scenario, simKV)
 	for _, err := range errs {
-		s.notes = append(s.notes, trimPrefix(err)+"; using the default")
+		notes = append(notes, trimPrefix(err)+"; using the default")
 	}
-	s.cfg = cfg
+	st.cfg = cfg
 	cmp, err := ParseCompare(compare, cfg)
 	if err != nil {
-		s.notes = append(s.notes, err.Error()+"; showing one run")
+		notes = append(notes, err.Error()+"; showing one run")
 	}
-	s.compare = cmp
-	s.start()
-	return s
+	st.compare = cmp
+	return st, notes
 }
+
+// Runs returns how many runs the settings make: the compared values, or one.
+func (st *Settings) Runs() int { return max(1, len(st.compare.Values)) }
+
+// Iters returns the runs' length.
+func (st *Settings) Iters() int { return st.cfg.Iters }
 
 // dropRepeated removes every entry of a setting that the query gives more than once,
 // since either value may have been meant, and returns a note naming each such
@@ -269,6 +299,9 @@ func (s *Session) start() {
 		if err != nil {
 			break
 		}
+		if i%max(1, s.part.Of) != s.part.Index {
+			continue // another worker's
+		}
 		var r *sim.Run
 		if r, err = sim.NewRun(c); err == nil {
 			s.runs = append(s.runs, r)
@@ -299,14 +332,26 @@ func (s *Session) Retry() {
 func (s *Session) Set(kv [][2]string) []error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	restart, notes, errs := s.Settings.Set(kv)
+	s.notes = append(s.notes, notes...)
+	if restart {
+		s.requestRestart()
+	}
+	return errs
+}
+
+// Set validates key/value settings against the current ones and, when all are
+// valid, applies them and reports whether the runs must restart (a trajectory
+// setting or the comparison changed) with the notes to show. Invalid settings change
+// nothing and are returned, one error each.
+func (st *Settings) Set(kv [][2]string) (restart bool, notes []string, errs []error) {
 	kv, preset, err := expandPreset(kv)
 	if err != nil {
-		return []error{err}
+		return false, nil, []error{err}
 	}
-	cfg := s.cfg
-	view := s.view
-	compare, compareSet := s.compare.String(), false
-	var errs []error
+	cfg := st.cfg
+	view := st.view
+	compare, compareSet := st.compare.String(), false
 	scenarioSet := false
 	for _, p := range kv {
 		if p[0] == "scenario" {
@@ -356,19 +401,20 @@ func (s *Session) Set(kv [][2]string) []error {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
-		return errs
+		return false, nil, errs
 	}
 	if ended != "" {
-		s.notes = append(s.notes, ended)
+		notes = append(notes, ended)
 	}
-	s.view = view
-	if cmp.String() != s.compare.String() || !slices.Equal(encode(&cfg), encode(&s.cfg)) {
-		s.cfg, s.compare = cfg, cmp
-		s.requestRestart()
-		s.preset = preset // a change of settings leaves the preset unless it names one
+	st.view = view
+	if cmp.String() != st.compare.String() || !slices.Equal(encode(&cfg), encode(&st.cfg)) {
+		st.cfg, st.compare = cfg, cmp
+		st.preset = preset // a change of settings leaves the preset unless it names one
+		restart = true
 	}
-	return nil
+	return restart, notes, nil
 }
+
 
 func encode(c *sim.Config) []string {
 	out := []string{c.Scenario}
@@ -662,16 +708,21 @@ func (s *Session) Notes() []string {
 func (s *Session) Query() [][2]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := [][2]string{{"scenario", s.cfg.Scenario}}
-	if s.preset != "" {
-		out = [][2]string{{"preset", s.preset}, {"scenario", s.cfg.Scenario}}
+	return s.Settings.Query()
+}
+
+// Query returns the URL parameters that reproduce the settings (Session.Query).
+func (st *Settings) Query() [][2]string {
+	out := [][2]string{{"scenario", st.cfg.Scenario}}
+	if st.preset != "" {
+		out = [][2]string{{"preset", st.preset}, {"scenario", st.cfg.Scenario}}
 	}
-	out = append(out, s.cfg.Changed()...)
-	if c := s.compare.String(); c != "" {
+	out = append(out, st.cfg.Changed()...)
+	if c := st.compare.String(); c != "" {
 		out = append(out, [2]string{"compare", c})
 	}
 	for _, k := range viewKeys {
-		if v := s.view.get(k); v != defaultView.get(k) {
+		if v := st.view.get(k); v != defaultView.get(k) {
 			out = append(out, [2]string{k, v})
 		}
 	}
@@ -683,13 +734,18 @@ func (s *Session) Query() [][2]string {
 func (s *Session) Config() [][2]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := [][2]string{{"scenario", s.cfg.Scenario}}
-	for _, st := range sim.Settings {
-		out = append(out, [2]string{st.Key, s.cfg.Get(st.Key)})
+	return s.Settings.Config()
+}
+
+// Config returns every setting's value (Session.Config).
+func (st *Settings) Config() [][2]string {
+	out := [][2]string{{"scenario", st.cfg.Scenario}}
+	for _, set := range sim.Settings {
+		out = append(out, [2]string{set.Key, st.cfg.Get(set.Key)})
 	}
-	out = append(out, [2]string{"compare", s.compare.String()}, [2]string{"preset", s.preset})
+	out = append(out, [2]string{"compare", st.compare.String()}, [2]string{"preset", st.preset})
 	for _, k := range viewKeys {
-		out = append(out, [2]string{k, s.view.get(k)})
+		out = append(out, [2]string{k, st.view.get(k)})
 	}
 	return out
 }

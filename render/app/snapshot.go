@@ -94,7 +94,7 @@ func (s *Session) publish() {
 		if err := r.Err(); err != nil {
 			st.Diverged = st.Diverged || i == 0
 			msg := err.Error() + ". Reset, or lower the step size."
-			if len(s.runs) > 1 {
+			if s.Runs() > 1 {
 				msg = s.labels[i] + ": " + msg
 			}
 			if st.Error == "" {

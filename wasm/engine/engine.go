@@ -49,6 +49,9 @@ type request struct {
 	Query   *string         `json:"query"`
 	Msg     json.RawMessage `json:"msg"`
 	Visible *bool           `json:"visible"`
+	Frames  bool            `json:"frames"`  // open: post Frames, for the simulator page
+	Part    *[2]int         `json:"part"`    // open: [index, of], the compared runs hosted
+	Session int             `json:"session"` // open: a number its frames carry
 }
 
 // Reply is a message from the engine: plain data that wasm/worker turns into a
@@ -115,8 +118,10 @@ func (e *Engine) Handle(text []byte) (reply Reply) {
 	case "open":
 		reply, err = e.open(req)
 	case "session":
+		defer e.commanded() // even when it fails
 		reply, err = e.message(req.Msg)
 	case "visible":
+		defer e.commanded()
 		reply, err = e.visible(*req.Visible)
 	}
 	if err != nil {
@@ -243,7 +248,7 @@ func decodeErr(err error, prefix string) error {
 		return fieldErr(prefix+field, "want %s, got %s", want, te.Value)
 	}
 	if msg, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return fieldErr("message", "unknown field %s (known: engine, id, cmd, grid, run, fault, query, msg, visible; in grid: scenario, vary, set, seeds, dataSeeds)", msg)
+		return fieldErr("message", "unknown field %s (known: engine, id, cmd, grid, run, fault, query, msg, visible, frames, part, session; in grid: scenario, vary, set, seeds, dataSeeds)", msg)
 	}
 	return fieldErr("message", "%v", err)
 }

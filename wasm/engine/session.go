@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -38,6 +39,12 @@ type Engine struct {
 	seq     int  // snapshots posted
 	sent    []sentHistory
 	clock   func() time.Time
+	// frames: the session posts Frames (the simulator page) instead of snapshot
+	// events; handled counts the commands it has carried out (Frame.Applied).
+	frames    bool
+	handled   int
+	sessionID int    // the open request's session, echoed in its frames
+	buf       []byte // the last frame's bytes, reused
 }
 
 // sentHistory is what the page holds of one run's history: the rows posted so far
@@ -53,10 +60,10 @@ func New() *Engine { return &Engine{clock: time.Now} }
 // Busy reports whether the engine wants another slice: a session is open, visible,
 // and playing or stepping, or a command has changed it since its last slice.
 func (e *Engine) Busy() bool {
-	if e.session == nil || e.hidden {
+	if e.session == nil {
 		return false
 	}
-	return e.dirty || e.session.State().Running
+	return e.dirty || (!e.hidden && e.session.State().Running)
 }
 
 // Slice advances the session by one slice, the Session's frame budget (12 to 16
@@ -72,21 +79,56 @@ func (e *Engine) Slice() (snap Reply) {
 				"error": fmt.Sprintf("session: the engine failed: %v; open a session again", p)}
 		}
 	}()
-	if e.session == nil || e.hidden {
+	if e.session == nil || (e.hidden && !e.dirty) {
 		return nil
 	}
 	start := time.Now()
+	commanded := e.dirty
 	e.dirty = false
+	applied := e.handled
 	e.session.Update(e.clock)
 	s := e.session.Snapshot()
-	if s.Version == e.version {
+	// A slice after a command always posts, so that the page knows the command has
+	// been carried out even when nothing drawn changed.
+	if s.Version == e.version && !(commanded && e.frames) {
 		return nil
 	}
 	e.version = s.Version
 	e.seq++
+	if e.frames {
+		f := &Frame{Seq: e.seq, Session: e.sessionID, Applied: applied, Snapshot: *s, Query: app.EncodeQuery(e.session.Query())}
+		f.Snapshot.Runs = slices.Clone(s.Runs)
+		f.History = e.historyParts(s)
+		for i := range f.Snapshot.Runs {
+			f.Snapshot.Runs[i].History = nil
+		}
+		f.Ms = float64(time.Since(start).Microseconds()) / 1000
+		e.buf = AppendFrame(e.buf[:0], f)
+		return Reply{"engine": Version, "event": "frame", "frame": e.buf}
+	}
 	r := e.snapshot(s)
 	r["ms"] = float64(time.Since(start).Microseconds()) / 1000
 	return r
+}
+
+// historyParts returns the rows of each run's history that the page does not hold
+// yet, and notes that it now holds them all.
+func (e *Engine) historyParts(s *app.Snapshot) []HistoryPart {
+	base := configKey(&s.Config) + "\x00" + s.CompareKey
+	sent := make([]sentHistory, len(s.Runs))
+	parts := make([]HistoryPart, len(s.Runs))
+	for i := range s.Runs {
+		rv := &s.Runs[i]
+		key := base + "\x00" + rv.Label
+		from := 0
+		if i < len(e.sent) && e.sent[i].key == key {
+			from = commonRows(e.sent[i].rows, rv.History)
+		}
+		sent[i] = sentHistory{key: key, rows: rv.History}
+		parts[i] = HistoryPart{From: from, Length: len(rv.History), Rows: rv.History[from:]}
+	}
+	e.sent = sent
+	return parts
 }
 
 // open starts a session from a URL query.
@@ -98,11 +140,28 @@ func (e *Engine) open(req request) (Reply, error) {
 	if !utf8.ValidString(q) {
 		return nil, fieldErr("query", "not valid UTF-8")
 	}
-	e.session = app.NewSession(app.ParseQuery(q))
+	part := app.Part{Of: 1}
+	if req.Part != nil {
+		part = app.Part{Index: req.Part[0], Of: req.Part[1]}
+		if part.Of < 1 || part.Of > app.MaxRuns || part.Index < 0 || part.Index >= part.Of {
+			return nil, fieldErr("part", "[%d, %d]: want [index, of] with 0 ≤ index < of ≤ %d", part.Index, part.Of, app.MaxRuns)
+		}
+	}
+	e.session = app.NewSessionPart(app.ParseQuery(q), part)
 	e.session.SetVisible(!e.hidden)
 	e.version, e.sent, e.dirty = 0, nil, true
+	e.frames, e.handled, e.sessionID = req.Frames, 0, req.Session
 	return Reply{"event": "open", "notes": strings2any(e.session.Notes()), "query": app.EncodeQuery(e.session.Query()),
 		"columns": strings2any(Columns())}, nil
+}
+
+// commanded counts a session or visible request, carried out or refused (a frame's
+// Applied), and has the next slice post a frame.
+func (e *Engine) commanded() {
+	if e.session != nil {
+		e.handled++
+		e.dirty = true
+	}
 }
 
 // visible shows or hides the session: a hidden engine does no work.
@@ -223,20 +282,11 @@ func (e *Engine) snapshot(s *app.Snapshot) Reply {
 			view[kv[0]] = kv[1]
 		}
 	}
-	base := configKey(&s.Config) + "\x00" + s.CompareKey
-	sent := make([]sentHistory, len(s.Runs))
+	parts := e.historyParts(s)
 	runs := make([]any, len(s.Runs))
 	for i := range s.Runs {
-		rv := &s.Runs[i]
-		key := base + "\x00" + rv.Label
-		from := 0
-		if i < len(e.sent) && e.sent[i].key == key {
-			from = commonRows(e.sent[i].rows, rv.History)
-		}
-		sent[i] = sentHistory{key: key, rows: rv.History}
-		runs[i] = runObject(rv, from)
+		runs[i] = runObject(&s.Runs[i], parts[i].From)
 	}
-	e.sent = sent
 	return Reply{
 		"engine": Version, "event": "snapshot", "seq": e.seq, "version": s.Version,
 		"state": s.State.Object(), "config": config, "view": view,
