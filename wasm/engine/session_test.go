@@ -190,7 +190,13 @@ func TestSessionCommands(t *testing.T) {
 	// Hidden, the engine does no work, and takes it up when shown.
 	msg(map[string]any{"cmd": "play"})
 	send(t, e, map[string]any{"engine": 1, "cmd": "visible", "visible": false})
-	if e.Busy() || e.Slice() != nil {
+	// One slice carries out the commands (it posts a frame to a page that asked
+	// for frames), and no step is taken.
+	before := e.session.State().Iter
+	for range 3 {
+		e.Slice()
+	}
+	if e.Busy() || e.session.State().Iter != before {
 		t.Fatal("a hidden engine works")
 	}
 	send(t, e, map[string]any{"engine": 1, "cmd": "visible", "visible": true})
