@@ -13,10 +13,21 @@ import (
 	"kinkscope/render/app"
 )
 
-// Game is the Ebiten game of one simulator: Update drives the app.Session, Draw paints
-// its latest app.Snapshot.
+// Source is what a Game draws and edits: an app.Session in the page, or the page's
+// side of a session whose runs live in Web Workers (wasm/engine.Client).
+type Source interface {
+	// Update is called once per frame, before Draw.
+	Update(now func() time.Time)
+	// Snapshot is what to draw, nil while there is nothing yet.
+	Snapshot() *app.Snapshot
+	// Set applies settings (the edited data points).
+	Set(kv [][2]string) []error
+}
+
+// Game is the Ebiten game of one simulator: Update drives its Source, Draw paints
+// the latest app.Snapshot.
 type Game struct {
-	session *app.Session
+	session Source
 	canvas  canvas
 	w, h    float64 // CSS pixels
 	shown   struct {
@@ -47,7 +58,7 @@ func (g *Game) RequestPNG(done func([]byte, error)) {
 }
 
 // NewGame returns the game for a session.
-func NewGame(s *app.Session) *Game { return &Game{session: s, drag: drag{index: -1}} }
+func NewGame(s Source) *Game { return &Game{session: s, drag: drag{index: -1}} }
 
 // Panels returns where the last frame drew each panel's parts.
 func (g *Game) Panels() []*PanelGeometry { return g.panels }
@@ -85,6 +96,9 @@ const (
 // cleared between frames), so a paused simulator costs almost nothing.
 func (g *Game) Draw(screen *ebiten.Image) {
 	snap := g.session.Snapshot()
+	if snap == nil {
+		return
+	}
 	if g.shown.version == snap.Version && g.shown.w == g.w && g.shown.h == g.h && len(g.pngWanted) == 0 {
 		return
 	}

@@ -14,7 +14,7 @@ import (
 // the run and reaches the URL.
 func (g *Game) editData() {
 	snap := g.session.Snapshot()
-	if !g.predictor.Valid || len(snap.DataX) == 0 {
+	if snap == nil || !g.predictor.Valid || len(snap.DataX) == 0 {
 		g.drag.index = -1
 		return
 	}

@@ -1,8 +1,10 @@
 //go:build js && wasm
 
 // Command wasm is the browser entry point of the simulator page (/sim.html). It reads
-// the settings from the page URL, runs the render game, and exposes window.kinkscope.
-// It is the only code that touches syscall/js.
+// the settings from the page URL, drives the simulation in Web Workers through
+// web/sim.js's window.kinkscopeLink (wasm/engine.Client), draws their frames with the
+// render game, and exposes window.kinkscope. With wasm/worker it is the only code
+// that touches syscall/js.
 package main
 
 import (
@@ -16,9 +18,7 @@ import (
 
 func main() {
 	query := app.ParseQuery(js.Global().Get("location").Get("search").String())
-	fetchImages()
-	session := app.NewSession(query)
-	page := newPage(session)
+	page := newPage(query, js.Global().Get("kinkscopeLink"))
 	page.showNotes()
 	page.syncURL()
 	page.expose()

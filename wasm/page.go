@@ -16,13 +16,14 @@ import (
 	"kinkscope/render"
 	"kinkscope/render/app"
 	"kinkscope/sim"
+	"kinkscope/wasm/engine"
 )
 
-// page ties one Session to the DOM: the game Ebiten runs, the window.kinkscope API,
-// the URL and the notes list.
+// page ties one session, whose runs live in Web Workers, to the DOM: the game Ebiten
+// runs, the window.kinkscope API, the URL and the notes list.
 type page struct {
 	*render.Game
-	session  *app.Session
+	session  *engine.Client
 	resolve  js.Value // resolves window.kinkscope.ready
 	drawn    bool
 	lastURL  string
@@ -31,29 +32,72 @@ type page struct {
 
 	subs                     []subscriber
 	wasDiverged, wasFinished bool
+
+	// The main thread's work per frame: receiving frames since the last one, Update
+	// and Draw.
+	received  time.Duration
+	updated   time.Time
+	mainTimes []time.Duration
 }
 
-func newPage(s *app.Session) *page {
-	return &page{Game: render.NewGame(s), session: s}
+// jsLink is the page's Web Workers, web/sim.js's window.kinkscopeLink.
+type jsLink struct{ v js.Value }
+
+func (l jsLink) Workers(n int, fresh bool) { l.v.Call("ensure", n, fresh) }
+func (l jsLink) Post(i int, req []byte)    { l.v.Call("post", i, string(req)) }
+
+func newPage(query [][2]string, link js.Value) *page {
+	p := &page{}
+	onFrame := js.FuncOf(func(this js.Value, args []js.Value) any {
+		start := time.Now()
+		guard("receiving a frame", func() {
+			b := make([]byte, args[1].Get("length").Int())
+			js.CopyBytesToGo(b, args[1])
+			if err := p.session.Receive(args[0].Int(), b); err != nil {
+				p.session.Failed(args[0].Int(), err.Error())
+			}
+		})
+		p.received += time.Since(start)
+		return nil
+	})
+	onFail := js.FuncOf(func(this js.Value, args []js.Value) any {
+		guard("a worker's failure", func() { p.session.Failed(args[0].Int(), args[1].String()) })
+		return nil
+	})
+	p.funcs = append(p.funcs, onFrame, onFail)
+	link.Set("onFrame", onFrame)
+	link.Set("onFail", onFail)
+	p.session = engine.NewClient(query, link.Get("maxWorkers").Int(), jsLink{link})
+	p.Game = render.NewGame(p.session)
+	return p
 }
 
-// Draw paints the frame, resolves ready after the first one and keeps the URL in
-// step with the settings.
+// Draw paints the frame, resolves ready after the first one that shows the runs,
+// and keeps the URL in step with the settings.
 func (p *page) Draw(screen *ebiten.Image) {
 	p.Game.Draw(screen)
-	if !p.drawn {
+	if !p.drawn && p.session.Snapshot() != nil {
 		p.drawn = true
 		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")
 		p.resolve.Invoke()
 		p.broadcast("ready", map[string]any{"state": p.session.State().Object()})
 	}
+	if !p.updated.IsZero() {
+		if d := time.Since(p.updated) + p.received; d > 0 {
+			p.mainTimes = append(p.mainTimes, d)
+			if len(p.mainTimes) > 4096 {
+				p.mainTimes = append(p.mainTimes[:0], p.mainTimes[2048:]...)
+			}
+		}
+		p.updated, p.received = time.Time{}, 0
+	}
 }
 
-// Update advances the session and reflects new notes and settings in the page.
+// Update takes the workers' latest frames and reflects new notes and settings in
+// the page.
 func (p *page) Update() error {
-	if imagesArrived.Swap(false) {
-		p.session.Retry()
-	}
+	p.updated = time.Now()
+	p.session.Watch(p.updated)
 	if err := p.Game.Update(); err != nil {
 		return err
 	}
@@ -168,9 +212,13 @@ func (p *page) expose() {
 		}
 		return historyArray(snap.Runs[0].History)
 	})
+	// perf: the main thread's work per frame (taking in the workers' frames, Update
+	// and Draw), the drawing alone, and the workers' slices (the simulation).
 	fn("perf", func([]js.Value) any {
-		o := perfObject(p.session.FrameTimes())
+		o := perfObject(p.mainTimes)
 		o["draw"] = perfObject(p.Game.DrawTimes())
+		o["worker"] = perfObject(p.session.FrameTimes())
+		o["workers"] = p.session.Workers()
 		return o
 	})
 	fn("memory", func([]js.Value) any {

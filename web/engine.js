@@ -13,7 +13,8 @@
 // too, so they get in between two slices.
 'use strict';
 
-importScripts('wasm_exec.js');
+// The offline single file starts this script from a blob with wasm_exec.js before it.
+if (typeof Go === 'undefined') importScripts('wasm_exec.js');
 
 const VERSION = 1;
 const LIMIT_BYTES = 65536;
@@ -74,9 +75,14 @@ ticks.port1.onmessage = () => {
     close();
     return;
   }
-  if (d) postMessage(d.reply, d.transfer);
+  if (out.frame instanceof Uint8Array) {
+    // A frame for the simulator page, which decodes it in Go (engine.Frame).
+    postMessage({ engine: VERSION, event: 'frame', data: out.frame }, [out.frame.buffer]);
+  } else if (d) postMessage(d.reply, d.transfer);
   if (out.busy) kick();
 };
+// Go schedules a slice when data it waited for (the MNIST images) have arrived.
+globalThis.kinkscopeKick = kick;
 
 const refuse = (id, field, why) => {
   const reply = { engine: VERSION, event: 'error', field, error: field + ': ' + why };
@@ -140,15 +146,30 @@ function handle(data) {
   kick();
 }
 
+// A worker named "module" gets its compiled WebAssembly module from the page (the
+// simulator page compiles engine.wasm once for all its workers, and the offline file
+// has no engine.wasm to fetch) in its first message, {module}; others fetch it.
+let moduleFromPage = null;
 onmessage = (e) => {
-  if (engine) handle(e.data);
+  if (moduleFromPage) {
+    const m = e.data && e.data.module;
+    moduleFromPage(m instanceof WebAssembly.Module ? m : null);
+    moduleFromPage = null;
+  } else if (engine) handle(e.data);
   else waiting.push(e.data);
+};
+
+const instantiate = async (go) => {
+  if (self.name !== 'module') return (await WebAssembly.instantiateStreaming(fetch('engine.wasm'), go.importObject)).instance;
+  const module = await new Promise((resolve) => (moduleFromPage = resolve));
+  if (!module) throw new Error('the page sent no WebAssembly module');
+  return WebAssembly.instantiate(module, go.importObject);
 };
 
 (async () => {
   const go = new Go();
   try {
-    const { instance } = await WebAssembly.instantiateStreaming(fetch('engine.wasm'), go.importObject);
+    const instance = await instantiate(go);
     go.run(instance).then(() => {
       engine = null;
       postMessage({ engine: VERSION, event: 'fatal', error: 'the engine stopped' });

@@ -1,5 +1,7 @@
 // Loader of the simulator page: checks for WebGL 2, starts the Go WebAssembly module
 // (which installs window.kinkscope and draws with Ebiten) and reports failures as text.
+// The simulation itself runs in Web Workers (web/engine.js) that this file starts for
+// the Go program (window.kinkscopeLink); the page only draws their frames.
 
 const fatal = (message) => {
   const el = document.getElementById('fatal');
@@ -21,7 +23,77 @@ document.getElementById('notes-close').addEventListener('click', () => {
   document.getElementById('notes-box').classList.add('hidden');
 });
 
+// createLink returns the page's Web Workers, which the Go program drives
+// (engine.Link): workers(n, fresh) keeps n of them, post(i, text) sends worker i a
+// request, and what they post goes to onFrame(i, bytes) and onFail(i, why), which Go
+// sets. The engine module is compiled once, here, while the page's own module loads,
+// and handed to every worker. A worker that throws, cannot start or stops is reported
+// through onFail; one that was terminated says nothing, and Go notices its silence.
+function createLink() {
+  const offline = document.getElementById('kinkscope-engine-js');
+  const moduleP = (window.kinkscopeEngineWasm
+    ? WebAssembly.compileStreaming(window.kinkscopeEngineWasm())
+    : WebAssembly.compileStreaming(fetch('engine.wasm')));
+  moduleP.catch(() => {}); // reported by each worker that needs it
+  // The offline file has no engine.js to load: its worker runs from a blob of the
+  // script texts it carries.
+  const url = offline
+    ? URL.createObjectURL(new Blob([document.getElementById('kinkscope-engine-exec').textContent, '\n', offline.textContent], { type: 'text/javascript' }))
+    : 'engine.js';
+  const link = {
+    maxWorkers: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)),
+    workers: [],
+    onFrame: null,
+    onFail: null,
+    started: 0,
+  };
+  const fail = (w, why) => {
+    const i = link.workers.indexOf(w);
+    if (i >= 0 && link.onFail) link.onFail(i, why);
+  };
+  const spawn = () => {
+    const w = new Worker(url, { name: 'module' });
+    link.started++;
+    w.onmessage = (e) => {
+      const d = e.data;
+      if (!d || typeof d !== 'object') return;
+      if (d.event === 'frame' && link.onFrame) {
+        const i = link.workers.indexOf(w);
+        if (i >= 0) link.onFrame(i, d.data);
+      } else if (d.event === 'fatal') {
+        fail(w, d.error);
+      } else if (d.event === 'error') {
+        console.warn('kinkscope engine:', d.error);
+      }
+    };
+    w.onerror = (e) => {
+      e.preventDefault();
+      fail(w, e.message || 'it failed');
+    };
+    w.onmessageerror = () => fail(w, 'a message could not be read');
+    moduleP.then((module) => w.postMessage({ module }), (err) => fail(w, 'the engine could not be loaded: ' + err.message));
+    return w;
+  };
+  link.ensure = (n, fresh) => {
+    if (fresh) {
+      for (const w of link.workers) w.terminate();
+      link.workers = [];
+    }
+    while (link.workers.length < n) link.workers.push(spawn());
+    for (const w of link.workers.splice(n)) w.terminate();
+  };
+  link.post = (i, text) => {
+    const w = link.workers[i];
+    const msg = JSON.parse(text);
+    // After the module: the worker takes its first message as the module.
+    moduleP.then(() => w.postMessage(msg), () => {});
+  };
+  link.ensure(1, false); // start the first worker while the page's module loads
+  return link;
+}
+
 async function start() {
+  window.kinkscopeLink = createLink();
   if (!hasWebGL2()) {
     fatal('Kinkscope needs WebGL 2, which this browser does not provide. ' +
       'Try a current Firefox, Chrome, Edge or Safari, or turn on hardware acceleration.');

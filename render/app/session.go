@@ -141,10 +141,10 @@ type Session struct {
 	mu sync.Mutex
 
 	Settings
-	part       Part // which of the compared runs this session hosts
-	runs       []*sim.Run
-	labels  []string
-	err     error // why the last config could not start, or nil
+	part   Part // which of the compared runs this session hosts
+	runs   []*sim.Run
+	labels []string
+	err    error // why the last config could not start, or nil
 
 	lastFrame  time.Time     // start of the previous Update
 	snapCost   time.Duration // time of the last advance that ended in metric snapshots
@@ -414,7 +414,6 @@ func (st *Settings) Set(kv [][2]string) (restart bool, notes []string, errs []er
 	}
 	return restart, notes, nil
 }
-
 
 func encode(c *sim.Config) []string {
 	out := []string{c.Scenario}

@@ -50,6 +50,7 @@ type Client struct {
 
 	frame    int // page frames that found every command carried out
 	failed   string
+	hidden   bool
 	paused   bool // a comparison's lead run diverged and the others were paused
 	sliceMs  []time.Duration
 	nextPost int
@@ -61,7 +62,13 @@ type part struct {
 	sent    int
 	frame   *Frame
 	history [][]sim.Metrics
+	owing   time.Time // since when it owes a frame (Watch); zero when it does not
 }
+
+// WorkerTimeout is how long a worker may owe a frame — it has a command not carried
+// out, or a visible session that runs — before the Client takes it for stopped: a
+// worker that was terminated posts nothing at all. A slice lasts 12–16 ms.
+const WorkerTimeout = 10 * time.Second
 
 // NewClient starts a session from URL-style key/value pairs on up to workers Web
 // Workers reached through link. Bad entries become notes, as in app.NewSession.
@@ -175,6 +182,7 @@ func (c *Client) Reset() {
 
 // SetVisible tells the workers whether the page can be seen: hidden, they do no work.
 func (c *Client) SetVisible(v bool) {
+	c.hidden = !v
 	for i := range c.parts {
 		c.send(i, map[string]any{"cmd": "visible", "visible": v})
 	}
@@ -220,11 +228,34 @@ func (c *Client) Receive(i int, data []byte) error {
 		hist[r] = append(held, h.Rows...)
 	}
 	p.frame, p.history, c.dirty = f, hist, true
+	p.owing = time.Time{}
 	c.sliceMs = append(c.sliceMs, time.Duration(f.Ms*float64(time.Millisecond)))
 	if len(c.sliceMs) > 4096 {
 		c.sliceMs = append(c.sliceMs[:0], c.sliceMs[2048:]...)
 	}
 	return nil
+}
+
+// Watch takes a worker that has owed a frame for WorkerTimeout for stopped (Failed).
+// The page calls it every frame.
+func (c *Client) Watch(now time.Time) {
+	if c.failed != "" {
+		return
+	}
+	for i := range c.parts {
+		p := &c.parts[i]
+		f := p.frame
+		owes := f == nil || f.Applied < p.sent || (f.Snapshot.State.Running && !c.hidden)
+		switch {
+		case !owes:
+			p.owing = time.Time{}
+		case p.owing.IsZero():
+			p.owing = now
+		case now.Sub(p.owing) > WorkerTimeout:
+			c.Failed(i, fmt.Sprintf("it has not answered for %.0f s", WorkerTimeout.Seconds()))
+			return
+		}
+	}
 }
 
 // Update is the page's frame: it counts the frame when every command sent has been

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -43,8 +44,9 @@ type Engine struct {
 	// events; handled counts the commands it has carried out (Frame.Applied).
 	frames    bool
 	handled   int
-	sessionID int    // the open request's session, echoed in its frames
-	buf       []byte // the last frame's bytes, reused
+	sessionID int       // the open request's session, echoed in its frames
+	buf       []byte    // the last frame's bytes, reused
+	posted    time.Time // when the last frame was posted
 }
 
 // sentHistory is what the page holds of one run's history: the rows posted so far
@@ -90,9 +92,12 @@ func (e *Engine) Slice() (snap Reply) {
 	s := e.session.Snapshot()
 	// A slice after a command always posts, so that the page knows the command has
 	// been carried out even when nothing drawn changed.
-	if s.Version == e.version && !(commanded && e.frames) {
+	// A page watching for a stopped worker hears from a busy one at least every
+	// second (frameEvery).
+	if s.Version == e.version && !(e.frames && (commanded || start.Sub(e.posted) >= frameEvery)) {
 		return nil
 	}
+	e.posted = start
 	e.version = s.Version
 	e.seq++
 	if e.frames {
@@ -103,6 +108,11 @@ func (e *Engine) Slice() (snap Reply) {
 			f.Snapshot.Runs[i].History = nil
 		}
 		f.Ms = float64(time.Since(start).Microseconds()) / 1000
+		// The garbage collector's work so far (all of it stops the world in
+		// WebAssembly), to tell where a run's time went.
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		f.GCMs, f.GCs = float64(m.PauseTotalNs)/1e6, int(m.NumGC)
 		e.buf = AppendFrame(e.buf[:0], f)
 		return Reply{"engine": Version, "event": "frame", "frame": e.buf}
 	}
@@ -110,6 +120,9 @@ func (e *Engine) Slice() (snap Reply) {
 	r["ms"] = float64(time.Since(start).Microseconds()) / 1000
 	return r
 }
+
+// frameEvery is the longest a busy engine posting frames stays silent.
+const frameEvery = time.Second
 
 // historyParts returns the rows of each run's history that the page does not hold
 // yet, and notes that it now holds them all.
@@ -153,6 +166,15 @@ func (e *Engine) open(req request) (Reply, error) {
 	e.frames, e.handled, e.sessionID = req.Frames, 0, req.Session
 	return Reply{"event": "open", "notes": strings2any(e.session.Notes()), "query": app.EncodeQuery(e.session.Query()),
 		"columns": strings2any(Columns())}, nil
+}
+
+// Retry restarts the session's runs at its next slice, keeping what was requested:
+// for data that were on their way (sim.ErrWaiting) and have arrived, or failed.
+func (e *Engine) Retry() {
+	if e.session != nil {
+		e.session.Retry()
+		e.dirty = true
+	}
 }
 
 // commanded counts a session or visible request, carried out or refused (a frame's

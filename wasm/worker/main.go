@@ -40,6 +40,12 @@ func encoded(r engine.Reply, busy bool) map[string]any {
 	if r == nil {
 		return map[string]any{"text": nil, "floats": nil, "busy": busy}
 	}
+	if b, ok := r["frame"].([]byte); ok {
+		// A frame for the simulator page: bytes it decodes in Go (engine.DecodeFrame).
+		u := uint8Array.New(len(b))
+		js.CopyBytesToJS(u, b)
+		return map[string]any{"text": nil, "frame": u, "busy": busy}
+	}
 	start := time.Now()
 	textBuf, floatBuf = engine.AppendEncode(textBuf[:0], floatBuf[:0], r)
 	text, floats := textBuf, floatBuf
@@ -53,6 +59,13 @@ func encoded(r engine.Reply, busy bool) map[string]any {
 
 func main() {
 	eng := engine.New()
+	fetchImages(func() {
+		eng.Retry()
+		// The slice loop may be idle: have web/engine.js schedule a slice.
+		if kick := js.Global().Get("kinkscopeKick"); kick.Type() == js.TypeFunction {
+			kick.Invoke()
+		}
+	})
 	handle := js.FuncOf(func(this js.Value, args []js.Value) any {
 		if len(args) != 1 || args[0].Type() != js.TypeString {
 			return encoded(engine.Reply{"engine": engine.Version, "event": "error", "field": "message",

@@ -4,31 +4,28 @@ package main
 
 import (
 	"fmt"
-	"sync/atomic"
 	"syscall/js"
 
 	"kinkscope/sim/cnnexp"
 )
 
-// imagesArrived is set when the fetch of the images ended, either way.
-var imagesArrived atomic.Bool
-
-// subsetFile is the MNIST subset make build writes next to sim.html.
+// subsetFile is the MNIST subset make build writes next to sim.html and engine.js.
 const subsetFile = "mnist-subset.bin"
 
 // fetchImages makes the image scenarios fetch their data the first time one is
-// chosen, then restart the runs (session.Retry) whether it arrived or failed: a
-// missing or corrupt file becomes a message naming it, never a wait without end.
-// The offline single file carries no images: opened from disk, it says so.
-func fetchImages() {
+// chosen, then calls arrived (which restarts the session's runs) whether it arrived
+// or failed: a missing or corrupt file becomes a message naming it, never a wait
+// without end. The offline single file carries no images: its worker, started
+// from a blob, says so.
+func fetchImages(arrived func()) {
 	cnnexp.UseFetched(func() {
 		done := func(err error) {
 			if err != nil {
 				cnnexp.Failed(err)
 			}
-			imagesArrived.Store(true) // page.Update restarts the runs
+			arrived()
 		}
-		if js.Global().Get("location").Get("protocol").String() == "file:" {
+		if p := js.Global().Get("location").Get("protocol").String(); p != "http:" && p != "https:" {
 			done(fmt.Errorf("the image scenarios need the served site (bin/kinkscope serve -dir dist, or any web server with %s): this offline file does not carry the MNIST images", subsetFile))
 			return
 		}
@@ -40,7 +37,7 @@ func fetchImages() {
 				msg = args[0].Call("toString").String()
 			}
 			release()
-			done(fmt.Errorf("could not fetch %s (%s); make build writes it next to sim.html", subsetFile, msg))
+			done(fmt.Errorf("could not fetch %s (%s); make build writes it next to engine.js", subsetFile, msg))
 			return nil
 		})
 		onBody = js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -55,7 +52,7 @@ func fetchImages() {
 			resp := args[0]
 			if !resp.Get("ok").Bool() {
 				release()
-				done(fmt.Errorf("could not fetch %s: HTTP %d %s; make build writes it next to sim.html", subsetFile, resp.Get("status").Int(), resp.Get("statusText").String()))
+				done(fmt.Errorf("could not fetch %s: HTTP %d %s; make build writes it next to engine.js", subsetFile, resp.Get("status").Int(), resp.Get("statusText").String()))
 				return nil
 			}
 			resp.Call("arrayBuffer").Call("then", onBody, onErr)
