@@ -33,10 +33,9 @@ type page struct {
 	subs                     []subscriber
 	wasDiverged, wasFinished bool
 
-	// The main thread's work per frame: receiving frames since the last one, Update
-	// and Draw.
+	// The main thread's work per frame besides drawing (Game.DrawTimes): taking in
+	// the workers' frames since the last one, and Update.
 	received  time.Duration
-	updated   time.Time
 	mainTimes []time.Duration
 }
 
@@ -82,28 +81,24 @@ func (p *page) Draw(screen *ebiten.Image) {
 		p.resolve.Invoke()
 		p.broadcast("ready", map[string]any{"state": p.session.State().Object()})
 	}
-	if !p.updated.IsZero() {
-		if d := time.Since(p.updated) + p.received; d > 0 {
-			p.mainTimes = append(p.mainTimes, d)
-			if len(p.mainTimes) > 4096 {
-				p.mainTimes = append(p.mainTimes[:0], p.mainTimes[2048:]...)
-			}
-		}
-		p.updated, p.received = time.Time{}, 0
-	}
 }
 
 // Update takes the workers' latest frames and reflects new notes and settings in
 // the page.
 func (p *page) Update() error {
-	p.updated = time.Now()
-	p.session.Watch(p.updated)
+	start := time.Now()
+	p.session.Watch(start)
 	if err := p.Game.Update(); err != nil {
 		return err
 	}
 	p.showNotes()
 	p.syncURL()
 	p.notify()
+	p.mainTimes = append(p.mainTimes, time.Since(start)+p.received)
+	if len(p.mainTimes) > 4096 {
+		p.mainTimes = append(p.mainTimes[:0], p.mainTimes[2048:]...)
+	}
+	p.received = 0
 	return nil
 }
 
@@ -212,8 +207,9 @@ func (p *page) expose() {
 		}
 		return historyArray(snap.Runs[0].History)
 	})
-	// perf: the main thread's work per frame (taking in the workers' frames, Update
-	// and Draw), the drawing alone, and the workers' slices (the simulation).
+	// perf: the main thread's work per frame besides drawing (taking in the workers'
+	// frames, and Update), the drawing (of frames that drew), and the workers' slices
+	// (the simulation).
 	fn("perf", func([]js.Value) any {
 		o := perfObject(p.mainTimes)
 		o["draw"] = perfObject(p.Game.DrawTimes())
