@@ -14,8 +14,9 @@ import (
 
 // bundleCmd writes the simulator page as one self-contained HTML file that works when
 // opened from disk (file://): the style sheet, Go's wasm_exec.js, the loader and the
-// gzip-compressed WebAssembly module (as base64, unpacked by the browser's
-// DecompressionStream) are inlined.
+// gzip-compressed WebAssembly modules of the page and of its Web Worker (as base64,
+// unpacked by the browser's DecompressionStream) are inlined, with the worker's
+// script, which the page starts from a blob.
 func bundleCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bundle", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -45,10 +46,15 @@ func bundleCmd(args []string, stdout, stderr io.Writer) int {
 	wasm, ok5 := read("kinkscope.wasm.gz")
 	icon, ok6 := read("favicon.svg")
 	gate, ok7 := read("gate.js")
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) {
+	engineJS, ok8 := read("engine.js")
+	engineWasm, ok9 := read("engine.wasm.gz")
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && ok8 && ok9) {
 		return exitBadArgs
 	}
 	html, err := inline(string(page), string(css), string(exec), string(gate), string(loader), wasm)
+	if err == nil {
+		html, err = inlineEngine(html, string(exec), string(engineJS), engineWasm)
+	}
 	if err != nil {
 		return fail(stderr, "bundle: %v", err)
 	}
@@ -76,11 +82,13 @@ func inline(page, css, exec, gate, loader string, wasmGz []byte) (string, error)
 	}
 	// The loader asks window.kinkscopeWasm for the module when it exists.
 	var b64 bytes.Buffer
-	b64.WriteString(`window.kinkscopeWasm = () => {
-  const bytes = Uint8Array.from(atob(document.getElementById('kinkscope-wasm').textContent), (c) => c.charCodeAt(0));
+	b64.WriteString(`const kinkscopeModule = (id) => () => {
+  const bytes = Uint8Array.from(atob(document.getElementById(id).textContent), (c) => c.charCodeAt(0));
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
   return new Response(stream, { headers: { 'Content-Type': 'application/wasm' } });
-};`)
+};
+window.kinkscopeWasm = kinkscopeModule('kinkscope-wasm');
+window.kinkscopeEngineWasm = kinkscopeModule('kinkscope-engine-wasm');`)
 	// The browser hashes an inline script as parsed, with its line endings made
 	// "\n"; so are they here, or a file saved with CRLF would not match its hash.
 	lf := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace
@@ -110,6 +118,26 @@ func inline(page, css, exec, gate, loader string, wasmGz []byte) (string, error)
 	return page, nil
 }
 
+// inlineEngine adds the simulation engine of the Web Workers to the page: the text of
+// its script (wasm_exec.js and engine.js, which the page starts as a worker from a
+// blob) and its module, as data that does not run, and the function the loader asks
+// for the module (window.kinkscopeEngineWasm, defined by the module script that
+// inline wrote).
+func inlineEngine(page, exec, engineJS string, wasmGz []byte) (string, error) {
+	for _, s := range []string{exec, engineJS} {
+		if strings.Contains(strings.ToLower(s), "</script") || strings.Contains(s, "<!--") {
+			return "", fmt.Errorf("a worker script holds text that would end its <script> block")
+		}
+	}
+	data := `<script type="text/plain" id="kinkscope-engine-exec">` + exec + "</script>\n" +
+		`<script type="text/plain" id="kinkscope-engine-js">` + engineJS + "</script>\n" +
+		`<script type="application/octet-stream" id="kinkscope-engine-wasm">` + base64.StdEncoding.EncodeToString(wasmGz) + "</script>\n"
+	if !strings.Contains(page, "</body>") {
+		return "", fmt.Errorf("sim.html has no </body>")
+	}
+	return strings.Replace(page, "</body>", data+"</body>", 1), nil
+}
+
 // offlineName is the file bundle writes into the site directory.
 const offlineName = "kinkscope-offline.html"
 
@@ -132,7 +160,8 @@ func offlineCSP(scripts []string, style string) string {
 		sb.WriteString(" " + hash(s))
 	}
 	sb.WriteString("; style-src " + hash(style))
-	sb.WriteString("; img-src data: blob:; connect-src data: blob:; base-uri 'none'; form-action 'none'; object-src 'none'")
+	// The simulation's Web Worker runs from a blob of the page's own text.
+	sb.WriteString("; img-src data: blob:; connect-src data: blob:; worker-src blob:; base-uri 'none'; form-action 'none'; object-src 'none'")
 	return sb.String()
 }
 
