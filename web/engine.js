@@ -79,7 +79,10 @@ ticks.port1.onmessage = () => {
     // A frame for the simulator page, which decodes it in Go (engine.Frame).
     postMessage({ engine: VERSION, event: 'frame', data: out.frame }, [out.frame.buffer]);
   } else if (d) postMessage(d.reply, d.transfer);
-  if (out.busy) kick();
+  // A session playing at a set speed (steps per frame) takes a slice per display
+  // frame; a request in between is handled at once and kicks a slice itself.
+  if (out.busy && out.wait > 0) setTimeout(kick, out.wait);
+  else if (out.busy) kick();
 };
 // Go schedules a slice when data it waited for (the MNIST images) have arrived.
 globalThis.kinkscopeKick = kick;

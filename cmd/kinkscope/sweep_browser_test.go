@@ -266,11 +266,15 @@ func TestBrowserSweepFailures(t *testing.T) {
 			!strings.Contains(msg, "offline file") {
 			t.Errorf("sweep.html from a file says %q", msg)
 		}
-		// The offline file is the simulator alone: no sweep page, no engine.
+		// The offline file is the simulator alone, no sweep page; it carries its
+		// worker's engine inside.
 		if data, err := os.ReadFile(filepath.Join(b.dist, offlineName)); err == nil {
-			for _, s := range []string{"sweep.html", "engine.js", "engine.wasm"} {
-				if strings.Contains(string(data), s) {
-					t.Errorf("the offline file mentions %s", s)
+			if strings.Contains(string(data), "sweep.html") {
+				t.Error("the offline file mentions sweep.html")
+			}
+			for _, id := range []string{"kinkscope-engine-js", "kinkscope-engine-wasm", "kinkscope-engine-exec"} {
+				if !strings.Contains(string(data), `id="`+id+`"`) {
+					t.Errorf("the offline file carries no %s", id)
 				}
 			}
 		}

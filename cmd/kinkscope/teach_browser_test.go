@@ -294,16 +294,18 @@ func TestBrowserTeaching(t *testing.T) {
 			WorkMs float64 `json:"workMs"`
 		}
 		infos := eval[[]simInfo](t, ctx, `[...document.querySelectorAll('iframe')].map((f) => {
-			const k = f.contentWindow.kinkscope, p = k.perf();
+			const k = f.contentWindow.kinkscope, p = k.perf().worker;
 			return {iter: k.state().iter, frames: p.frames, workMs: p.p50 * p.frames};
 		})`)
 		for i, in := range infos {
-			t.Logf("simulator %d: iteration %d, %v frames of work, about %.0f ms of simulation", i+1, in.Iter, in.Frames, in.WorkMs)
+			t.Logf("simulator %d: iteration %d, %v slices of its worker, about %.0f ms of simulation", i+1, in.Iter, in.Frames, in.WorkMs)
 			if i < 2 && in.Iter == 0 {
 				t.Errorf("visible simulator %d did not run", i+1)
 			}
-			if i >= 3 && (in.Iter != 0 || in.Frames != 0) {
-				t.Errorf("hidden simulator %d ran: iteration %d, %v frames of work", i+1, in.Iter, in.Frames)
+			// A hidden simulator's worker only carries out the page's few commands
+			// (open, visible, play), a slice each without a step.
+			if i >= 3 && (in.Iter != 0 || in.Frames > 8) {
+				t.Errorf("hidden simulator %d ran: iteration %d, %v slices", i+1, in.Iter, in.Frames)
 			}
 		}
 		// Scrolling one into view starts it.

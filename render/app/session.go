@@ -538,6 +538,15 @@ func (s *Session) Update(now func() time.Time) {
 	s.publish()
 }
 
+// Paced reports whether the runs play at a set speed, a number of steps per frame:
+// a host that advances the session off the page's frames (a Web Worker) then calls
+// Update once per display frame, 60 times a second, as the page did.
+func (s *Session) Paced() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.playing && s.target < 0 && s.steps == 0 && s.view.Speed > 0 && !s.restart
+}
+
 // stopped reports whether no run can go on: every run is done or diverged, or the
 // first one diverged (the comparison would lose its reference).
 func (s *Session) stopped() bool {

@@ -227,6 +227,13 @@ func (c *Client) Receive(i int, data []byte) error {
 		}
 		hist[r] = append(held, h.Rows...)
 	}
+	if i == 0 {
+		for _, n := range f.Snapshot.Notes {
+			if !slices.Contains(c.notes, n) {
+				c.notes = append(c.notes, n)
+			}
+		}
+	}
 	p.frame, p.history, c.dirty = f, hist, true
 	p.owing = time.Time{}
 	c.sliceMs = append(c.sliceMs, time.Duration(f.Ms*float64(time.Millisecond)))
@@ -382,19 +389,10 @@ func (c *Client) State() app.State {
 	return st
 }
 
-// Notes returns the messages about the settings so far, and the workers' (a run
-// that could not start).
-func (c *Client) Notes() []string {
-	out := slices.Clone(c.notes)
-	if len(c.parts) > 0 && c.parts[0].frame != nil {
-		for _, n := range c.parts[0].frame.Snapshot.Notes {
-			if !slices.Contains(out, n) {
-				out = append(out, n)
-			}
-		}
-	}
-	return out
-}
+// Notes returns the messages about the settings so far and the workers' (a run
+// that could not start), oldest first. The list only grows: the page shows what it
+// has not shown yet.
+func (c *Client) Notes() []string { return slices.Clone(c.notes) }
 
 // Query and Config are the settings' (app.Settings), current at once.
 func (c *Client) Query() [][2]string  { return c.settings.Query() }

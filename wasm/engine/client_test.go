@@ -309,3 +309,24 @@ func TestFrameRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// The notes only grow, whatever the sessions the workers open: the page shows the
+// ones it has not shown yet.
+func TestClientNotesOnlyGrow(t *testing.T) {
+	c, l := newClient(t, "scenario=relu1d-small&lr=abc&bogus=1", 2)
+	l.pump()
+	seen := c.Notes()
+	if len(seen) < 2 {
+		t.Fatalf("notes %q, want the two bad entries named", seen)
+	}
+	for _, kv := range [][2]string{{"compare", "lr:0.0001;0.0002"}, {"scenario", "relu1d-large"}, {"compare", ""}} {
+		c.Set([][2]string{kv})
+		now := c.Notes()
+		l.pump()
+		after := c.Notes()
+		if len(now) < len(seen) || len(after) < len(now) || !slices.Equal(after[:len(seen)], seen) {
+			t.Fatalf("after %v the notes went from %q to %q and %q", kv, seen, now, after)
+		}
+		seen = after
+	}
+}

@@ -47,6 +47,8 @@ type Engine struct {
 	sessionID int       // the open request's session, echoed in its frames
 	buf       []byte    // the last frame's bytes, reused
 	posted    time.Time // when the last frame was posted
+	retry     bool      // restart the runs at the next slice (Retry)
+	sliced    time.Time // when the last slice began
 }
 
 // sentHistory is what the page holds of one run's history: the rows posted so far
@@ -85,6 +87,14 @@ func (e *Engine) Slice() (snap Reply) {
 		return nil
 	}
 	start := time.Now()
+	if e.Wait() > time.Millisecond {
+		return nil // a paced session's next frame is not due yet
+	}
+	e.sliced = start
+	if e.retry {
+		e.retry = false
+		e.session.Retry()
+	}
 	commanded := e.dirty
 	e.dirty = false
 	applied := e.handled
@@ -120,6 +130,19 @@ func (e *Engine) Slice() (snap Reply) {
 	r["ms"] = float64(time.Since(start).Microseconds()) / 1000
 	return r
 }
+
+// Wait returns how long to wait before the next slice: a session playing at a set
+// speed (steps per frame, app.Session.Paced) takes a slice per display frame, as on
+// the page; otherwise none.
+func (e *Engine) Wait() time.Duration {
+	if e.session == nil || e.dirty || e.retry || !e.session.Paced() {
+		return 0
+	}
+	return max(0, displayFrame-time.Since(e.sliced))
+}
+
+// displayFrame is a display frame at 60 Hz.
+const displayFrame = time.Second / 60
 
 // frameEvery is the longest a busy engine posting frames stays silent.
 const frameEvery = time.Second
@@ -170,11 +193,9 @@ func (e *Engine) open(req request) (Reply, error) {
 
 // Retry restarts the session's runs at its next slice, keeping what was requested:
 // for data that were on their way (sim.ErrWaiting) and have arrived, or failed.
+// It may be called while a session is being opened (data that failed at once).
 func (e *Engine) Retry() {
-	if e.session != nil {
-		e.session.Retry()
-		e.dirty = true
-	}
+	e.retry, e.dirty = true, true
 }
 
 // commanded counts a session or visible request, carried out or refused (a frame's

@@ -9,7 +9,9 @@
 //   - slice() advances an open session by one slice;
 //   - ready is what the worker posts when it has started.
 //
-// Each returns {text, floats, busy}: the reply (for slice, the snapshot event or
+// Each returns {text, floats, busy}, and slice also wait, the milliseconds to wait
+// before the next slice (a session playing at a set speed takes one per display
+// frame): the reply (for slice, the snapshot event or
 // nothing: text null) as engine.Encode writes it, JSON text and a Float64Array that
 // web/engine.js turns back into an object, and whether the session wants another
 // slice. Two crossings of the Go–JavaScript bridge per reply, not one per field.
@@ -86,7 +88,9 @@ func main() {
 			runtime.ReadMemStats(&m)
 			s["gcMs"], s["gcs"] = float64(m.PauseTotalNs)/1e6, int(m.NumGC)
 		}
-		return encoded(s, eng.Busy())
+		out := encoded(s, eng.Busy())
+		out["wait"] = float64(eng.Wait().Microseconds()) / 1000
+		return out
 	})
 	js.Global().Set("kinkscopeEngine", map[string]any{
 		"handle": handle,
