@@ -202,7 +202,7 @@ func (p *page) expose() {
 	})
 	fn("history", func([]js.Value) any {
 		snap := p.session.Snapshot()
-		if len(snap.Runs) == 0 {
+		if snap == nil || len(snap.Runs) == 0 {
 			return historyArray(nil)
 		}
 		return historyArray(snap.Runs[0].History)

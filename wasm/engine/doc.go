@@ -40,11 +40,12 @@
 // # A session in a worker
 //
 // A worker also hosts one render/app Session, so that a page can draw while the
-// worker simulates (the simulator page is to be wired to it). Under the same
+// worker simulates: the simulator page does (Client, below). Under the same
 // envelope:
 //
 //	cmd      fields          reply event        reply fields
-//	open     query           open               notes, query, columns
+//	open     query, frames,  open               notes, query, columns
+//	         part, session
 //	session  msg             ok | state |       cmd; state (getState); what, data
 //	                         export | error     (export csv or json); error, errors, field
 //	visible  visible         ok                 cmd
@@ -89,4 +90,36 @@
 //
 // Between Go and the worker script, a reply travels as JSON text and one list of
 // numbers (Encode): one crossing of the bridge each instead of one per field.
+//
+// # Frames: the simulator page
+//
+// The simulator page (wasm, web/sim.js) is Go too, so its workers skip JavaScript
+// objects: a session opened with frames: true posts, instead of snapshot events,
+//
+//	{engine: 1, event: "frame", data: Uint8Array}
+//
+// whose bytes are a Frame (AppendFrame, DecodeFrame): the session's app.Snapshot as
+// the page draws it, the history rows the page does not hold yet, the number of the
+// open request's session (older sessions' frames are dropped) and Applied, the
+// session and visible requests handled before the slice, so that the page knows
+// which of its commands a frame shows. Such a session posts a frame after every slice
+// that followed a request, even when nothing drawn changed, and at least once a
+// second while busy, so that a page hears from a live worker; a worker that was
+// terminated says nothing, and the page takes ten seconds of silence while it is
+// owed a frame (WorkerTimeout) for a stopped worker. A session playing at a set speed
+// (steps per frame) takes one slice per display frame, 60 a second, as the page did.
+//
+// part: [index, of] hosts only the compared runs i with i mod of = index (a
+// comparison spread over several workers); every part applies every command, and
+// the page merges the parts' frames into one snapshot in the comparison's order.
+//
+// Client is the page's side: it keeps its own copy of the settings (app.Settings),
+// so that set() is checked and answered at once, as the page's Session did; sends
+// every command of the page — its JavaScript API, its message API, the keyboard,
+// data editing — to the workers through a Link (web/sim.js's window.kinkscopeLink);
+// opens new sessions when a change restarts the runs (runs are deterministic, so
+// that is the same as a Session restarting); and answers state(), the exports and
+// the drawing from the latest frames. A worker that fails (it throws, its module
+// does not load, Go exits, or it falls silent) stops the runs with a message, and a
+// reset starts fresh workers.
 package engine
