@@ -93,8 +93,10 @@ var layers = []layer{
 	{"kinkscope/cmd/kinkscope", []string{"kinkscope/sim", "kinkscope/sim/models", "kinkscope/sim/sweep", "kinkscope/render/app", "kinkscope/render/figure", "gonum.org/v1/plot", "gonum.org/v1/plot/"}, []string{"syscall/js"}},
 	{"kinkscope/wasm/engine", []string{"kinkscope/sim", "kinkscope/sim/models", "kinkscope/sim/sweep", "kinkscope/render/app", "kinkscope/render/figure"}, []string{"syscall/js", "image", "image/"}},
 	// No Ebiten in the worker: it reads document at start-up, which a worker lacks.
-	{"kinkscope/wasm/worker", []string{"kinkscope/wasm/engine", "syscall/js"}, nil},
-	{"kinkscope/wasm", []string{"kinkscope/sim", "kinkscope/sim/models", "kinkscope/sim/cnnexp", "kinkscope/render", "kinkscope/render/app", "kinkscope/render/figure", "github.com/hajimehoshi/ebiten/v2", "syscall/js"}, nil},
+	// The worker fetches the MNIST subset for sim/cnnexp.
+	{"kinkscope/wasm/worker", []string{"kinkscope/wasm/engine", "kinkscope/sim/cnnexp", "syscall/js"}, nil},
+	// The page draws; its session's runs live in the workers (wasm/engine's Client).
+	{"kinkscope/wasm", []string{"kinkscope/sim", "kinkscope/sim/models", "kinkscope/wasm/engine", "kinkscope/render", "kinkscope/render/app", "kinkscope/render/figure", "github.com/hajimehoshi/ebiten/v2", "syscall/js"}, nil},
 }
 
 // matches reports whether path is one of the patterns.
