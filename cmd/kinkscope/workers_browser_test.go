@@ -82,13 +82,8 @@ func TestBrowserWorkerFigures(t *testing.T) {
 		f.perfTwo = eval[pagePerf](t, ctx, `kinkscope.perf()`)
 		st := state(t, ctx)
 		cfg, _ := sim.Scenario("relu1d-large")
-		run, err := sim.NewRun(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		run.Advance(cfg.Iters)
-		if st.TrainLoss != run.Latest().TrainLoss {
-			t.Errorf("compared run 1 ends with train loss %v, the command line's run %v", st.TrainLoss, run.Latest().TrainLoss)
+		if want := finalMetrics(t, cfg).TrainLoss; st.TrainLoss != want {
+			t.Errorf("compared run 1 ends with train loss %v, the command line's run %v", st.TrainLoss, want)
 		}
 		if f.perfTwo.Workers != min(2, b.cores(t, ctx)) {
 			t.Errorf("two compared runs in %d workers, want %d", f.perfTwo.Workers, min(2, b.cores(t, ctx)))
@@ -244,12 +239,7 @@ func TestBrowserComparedRunsInWorkers(t *testing.T) {
 			t.Fatal(err)
 		}
 		cfg.Iters = 20000
-		run, err := sim.NewRun(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		run.Advance(cfg.Iters)
-		want := run.Latest()
+		want := finalMetrics(t, cfg)
 		got := st.Runs[i]
 		if got.TrainLoss != want.TrainLoss || got.Kinks != want.Kinks {
 			t.Errorf("run %d (lr %s): train loss %v kinks %v, the command line's %v %v", i+1, lr, got.TrainLoss, got.Kinks, want.TrainLoss, want.Kinks)

@@ -25,7 +25,6 @@ type Frame struct {
 	Applied  int
 	Snapshot app.Snapshot
 	History  []HistoryPart // one per run of Snapshot.Runs
-	Query    string        // the URL query of the settings
 	// Where the slice's time went, in milliseconds: the session's Update and the
 	// snapshot (Ms), and the garbage collector's total time and cycles so far.
 	Ms, GCMs float64

@@ -111,7 +111,7 @@ func (e *Engine) Slice() (snap Reply) {
 	e.version = s.Version
 	e.seq++
 	if e.frames {
-		f := &Frame{Seq: e.seq, Session: e.sessionID, Applied: applied, Snapshot: *s, Query: app.EncodeQuery(e.session.Query())}
+		f := &Frame{Seq: e.seq, Session: e.sessionID, Applied: applied, Snapshot: *s}
 		f.Snapshot.Runs = slices.Clone(s.Runs)
 		f.History = e.historyParts(s)
 		for i := range f.Snapshot.Runs {
