@@ -236,15 +236,16 @@ function describe(sim) {
     add('rank', Number.isFinite(s.rank) ? s.rank : null);
     add('feature sparsity %', Number.isFinite(s.featureSparsity) ? (100 * s.featureSparsity).toFixed(1) : null);
     if (s.diverged) parts.push('diverged: ' + s.error);
+    else if (s.error) parts.push(s.error); // a stopped worker, data on their way
     return parts.join(', ');
   };
   let last = { running: null, iter: -1, at: 0 };
   const update = () => {
     const s = sim.state();
     const now = performance.now();
-    const changed = s.running !== last.running || (s.iter !== last.iter && !s.running);
+    const changed = s.running !== last.running || (s.iter !== last.iter && !s.running) || s.error !== last.error;
     if (!changed && (s.iter === last.iter || now - last.at < 5000)) return;
-    last = { running: s.running, iter: s.iter, at: now };
+    last = { running: s.running, iter: s.iter, error: s.error, at: now };
     const text = summary(s);
     live.textContent = text;
     if (canvas) canvas.setAttribute('aria-label', 'Kinkscope figure panels. ' + text);

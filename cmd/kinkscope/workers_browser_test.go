@@ -196,7 +196,8 @@ func TestBrowserWorkerStops(t *testing.T) {
 			if st.Running || !strings.Contains(st.Error, "Reset") {
 				t.Errorf("after the worker stopped: running %v, error %q", st.Running, st.Error)
 			}
-			waitFor(t, ctx, `document.getElementById('notes').textContent.includes('engine stopped')`, 10*time.Second)
+			// Said to screen readers too (the live summary of the run).
+			waitFor(t, ctx, `document.getElementById('live').textContent.includes('engine stopped')`, 10*time.Second)
 			screenshot(t, ctx, "worker-"+tc.name)
 			started := eval[int](t, ctx, `kinkscopeLink.started`)
 			eval[any](t, ctx, `kinkscope.reset(), kinkscope.runTo(1000), null`)

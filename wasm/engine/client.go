@@ -193,7 +193,6 @@ func (c *Client) SetVisible(v bool) {
 func (c *Client) Failed(i int, why string) {
 	if c.failed == "" {
 		c.failed = fmt.Sprintf("The simulation engine stopped (worker %d: %s). Reset to start again.", i+1, why)
-		c.notes = append(c.notes, c.failed)
 		c.dirty = true
 	}
 }
