@@ -89,6 +89,11 @@ func (c *Client) open(fresh bool) {
 	q := app.EncodeQuery(c.settings.Query())
 	for i := range n {
 		c.send(i, map[string]any{"cmd": "open", "query": q, "frames": true, "part": [2]int{i, n}, "session": c.epoch})
+		if c.hidden {
+			// A worker started now (a fresh one, or one more for a comparison) does not
+			// know that the page is hidden.
+			c.send(i, map[string]any{"cmd": "visible", "visible": false})
+		}
 	}
 }
 

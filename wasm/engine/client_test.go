@@ -330,3 +330,29 @@ func TestClientNotesOnlyGrow(t *testing.T) {
 		seen = after
 	}
 }
+
+// A hidden page's workers do nothing, the ones it starts later included.
+func TestClientHiddenWorkersStayIdle(t *testing.T) {
+	c, l := newClient(t, "scenario=relu1d-small", 4)
+	l.pump()
+	c.SetVisible(false)
+	if errs := c.Set([][2]string{{"compare", "lr:0.0001;0.0002;0.0003"}}); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	c.Play()
+	l.pump()
+	for i, rv := range c.Snapshot().Runs {
+		if rv.Iter != 0 {
+			t.Errorf("hidden: run %d at iteration %d", i, rv.Iter)
+		}
+	}
+	c.SetVisible(true)
+	c.Pause()
+	c.Step(100)
+	l.pump()
+	for i, rv := range c.Snapshot().Runs {
+		if rv.Iter != 100 {
+			t.Errorf("shown again: run %d at iteration %d, want 100", i, rv.Iter)
+		}
+	}
+}
