@@ -63,7 +63,7 @@ test: vet chromium node axe dist
 fuzz:
 	@# A fuzz target that moved would otherwise fuzz nothing and pass: check it is there.
 	@for t in sim:FuzzParsePoints sim:FuzzFormatPoints sim:FuzzDecodeSettings render/app:FuzzNewSession \
-		render/app:FuzzParseMessage wasm/engine:FuzzHandle wasm/engine:FuzzSession cmd/kinkscope:FuzzReadInit; do \
+		render/app:FuzzParseMessage wasm/engine:FuzzHandle wasm/engine:FuzzSession wasm/engine:FuzzDecodeFrame cmd/kinkscope:FuzzReadInit; do \
 		$(GO) test -list "^$${t#*:}\$$" ./$${t%%:*} | grep -qx "$${t#*:}" || { echo "no fuzz target $${t#*:} in ./$${t%%:*}"; exit 1; }; \
 		echo "$(GO) test -run '^$$' -fuzz '^$${t#*:}$$' -fuzztime 3s ./$${t%%:*}"; \
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime 3s ./$${t%%:*} || exit 1; \

@@ -356,3 +356,31 @@ func TestClientHiddenWorkersStayIdle(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeFrame decodes any bytes: never a panic, and what decodes encodes to
+// bytes that decode to the same frame.
+func FuzzDecodeFrame(f *testing.F) {
+	e := New()
+	e.Handle([]byte(`{"engine":1,"cmd":"open","query":"scenario=relu1d-small&iters=300&pieces=on","frames":true}`))
+	e.Handle([]byte(`{"engine":1,"cmd":"session","msg":{"kinkscope":1,"cmd":"step","n":50}}`))
+	for e.Busy() {
+		if r := e.Slice(); r != nil {
+			f.Add(bytes.Clone(r["frame"].([]byte)))
+		}
+	}
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fr, err := DecodeFrame(b)
+		if err != nil {
+			return
+		}
+		again := AppendFrame(nil, fr)
+		fr2, err := DecodeFrame(again)
+		if err != nil {
+			t.Fatalf("a decoded frame, encoded again, does not decode: %v", err)
+		}
+		if !bytes.Equal(AppendFrame(nil, fr2), again) {
+			t.Fatal("a frame changed on its second trip")
+		}
+	})
+}

@@ -305,6 +305,7 @@ func FuzzSession(f *testing.F) {
 	f.Add([]byte(`{"engine":1,"cmd":"session","msg":{"kinkscope":1,"cmd":"set","settings":{"lr":0.001,"compare":"width:5;10"}}}`))
 	f.Add([]byte(`{"engine":1,"cmd":"open","query":"scenario=diag-decay10&iters=300&compare=lr:0.1;0.2"}`))
 	f.Add([]byte(`{"engine":1,"cmd":"visible","visible":false}`))
+	f.Add([]byte(`{"engine":1,"cmd":"open","query":"scenario=relu1d-small&iters=300&compare=lr:0.0001;0.0002;0.0003","frames":true,"part":[1,2],"session":7}`))
 	f.Add([]byte(`{"engine":1,"cmd":"session","msg":{"kinkscope":1,"cmd":"load","settings":{"scenario":"relu1d-small","iters":100},"iter":50}}`))
 	known := map[any]bool{"open": true, "ok": true, "state": true, "export": true, "error": true, "plan": true}
 	f.Fuzz(func(t *testing.T, text []byte) {
@@ -323,11 +324,16 @@ func FuzzSession(f *testing.F) {
 		roundTrip(t, r)
 		for range 3 {
 			s := e.Slice()
-			if s != nil && s["event"] != "snapshot" {
-				t.Errorf("after %q a slice posted %v", text, s)
-			}
-			if s != nil {
+			switch {
+			case s == nil:
+			case s["event"] == "frame":
+				if _, err := DecodeFrame(s["frame"].([]byte)); err != nil {
+					t.Errorf("after %q a frame that does not decode: %v", text, err)
+				}
+			case s["event"] == "snapshot":
 				roundTrip(t, s)
+			default:
+				t.Errorf("after %q a slice posted %v", text, s)
 			}
 		}
 	})
