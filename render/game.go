@@ -97,6 +97,12 @@ const (
 func (g *Game) Draw(screen *ebiten.Image) {
 	snap := g.session.Snapshot()
 	if snap == nil {
+		// Nothing to draw yet (the workers are starting, or failed to): the page's
+		// background, not a black canvas.
+		if g.shown.w != g.w || g.shown.h != g.h {
+			g.shown.version, g.shown.w, g.shown.h = 0, g.w, g.h
+			screen.Fill(colPage)
+		}
 		return
 	}
 	if g.shown.version == snap.Version && g.shown.w == g.w && g.shown.h == g.h && len(g.pngWanted) == 0 {

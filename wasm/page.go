@@ -23,12 +23,14 @@ import (
 // runs, the window.kinkscope API, the URL and the notes list.
 type page struct {
 	*render.Game
-	session  *engine.Client
-	resolve  js.Value // resolves window.kinkscope.ready
-	drawn    bool
-	lastURL  string
-	funcs    []js.Func
-	noteSeen int
+	session *engine.Client
+	resolve js.Value // resolves window.kinkscope.ready
+	drawn   bool
+	// failShown: a failure before the first frame has been shown.
+	failShown bool
+	lastURL   string
+	funcs     []js.Func
+	noteSeen  int
 
 	subs                     []subscriber
 	wasDiverged, wasFinished bool
@@ -64,9 +66,9 @@ func newPage(query [][2]string, link js.Value) *page {
 		return nil
 	})
 	p.funcs = append(p.funcs, onFrame, onFail)
-	link.Set("onFrame", onFrame)
-	link.Set("onFail", onFail)
 	p.session = engine.NewClient(query, link.Get("maxWorkers").Int(), jsLink{link})
+	// After the Client exists: listen hands over the failures that came before.
+	link.Call("listen", onFrame, onFail)
 	p.Game = render.NewGame(p.session)
 	return p
 }
@@ -88,6 +90,12 @@ func (p *page) Draw(screen *ebiten.Image) {
 func (p *page) Update() error {
 	start := time.Now()
 	p.session.Watch(start)
+	// A worker that failed before its first frame leaves nothing to draw a message
+	// on (the engine's module did not load, say): say it in the page.
+	if worker, why := p.session.Failure(); why != "" && !p.drawn && !p.failShown {
+		p.failShown = true
+		p.fail(fmt.Sprintf("The simulator could not start its engine (worker %d: %s). Reload the page to try again.", worker, why))
+	}
 	if err := p.Game.Update(); err != nil {
 		return err
 	}
@@ -142,6 +150,10 @@ func (p *page) fail(msg string) {
 		el.Set("textContent", msg)
 		el.Get("classList").Call("remove", "hidden")
 	}
+	if el := doc.Call("getElementById", "loading"); !el.IsNull() {
+		el.Get("classList").Call("add", "hidden")
+	}
+	doc.Get("documentElement").Call("setAttribute", "data-failed", "1")
 }
 
 // expose installs window.kinkscope.

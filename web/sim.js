@@ -26,7 +26,7 @@ document.getElementById('notes-close').addEventListener('click', () => {
 // createLink returns the page's Web Workers, which the Go program drives
 // (engine.Link): workers(n, fresh) keeps n of them, post(i, text) sends worker i a
 // request, and what they post goes to onFrame(i, bytes) and onFail(i, why), which Go
-// sets. The engine module is compiled once, here, while the page's own module loads,
+// gives with listen(onFrame, onFail). The engine module is compiled once, here, while the page's own module loads,
 // and handed to every worker. A worker that throws, cannot start or stops is reported
 // through onFail; one that was terminated says nothing, and Go notices its silence.
 function createLink() {
@@ -47,9 +47,18 @@ function createLink() {
     onFail: null,
     started: 0,
   };
+  // Failures before Go listens (the module missing, say) wait for it.
+  const early = [];
   const fail = (w, why) => {
     const i = link.workers.indexOf(w);
-    if (i >= 0 && link.onFail) link.onFail(i, why);
+    if (i < 0) return;
+    if (link.onFail) link.onFail(i, why);
+    else early.push([i, why]);
+  };
+  link.listen = (onFrame, onFail) => {
+    link.onFrame = onFrame;
+    link.onFail = onFail;
+    for (const [i, why] of early.splice(0)) onFail(i, why);
   };
   const spawn = () => {
     const w = new Worker(url, { name: 'module' });

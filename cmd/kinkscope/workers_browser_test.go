@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"math"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -209,6 +210,51 @@ func TestBrowserWorkerStops(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A site without the workers' module: the simulator page cannot start its engine and
+// says so in place of the figures, instead of loading for ever.
+func TestBrowserWorkerMissing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	b := startBrowser(t)
+	dir := t.TempDir()
+	entries, err := os.ReadDir(b.dist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || strings.HasPrefix(e.Name(), "engine.wasm") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(b.dist, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := newSiteHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	ctx := b.tab(t, 900, 600)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/sim.html?scenario=relu1d-large")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, `document.documentElement.dataset.failed === '1'`, 30*time.Second)
+	msg := eval[string](t, ctx, `document.getElementById('fatal').textContent`)
+	if !strings.Contains(msg, "could not start its engine") || !strings.Contains(msg, "could not be loaded") || !strings.Contains(msg, "Reload") {
+		t.Errorf("the page says %q", msg)
+	}
+	if eval[bool](t, ctx, `!document.getElementById('loading').classList.contains('hidden')`) {
+		t.Error("the page still says it is loading")
+	}
+	screenshot(t, ctx, "worker-missing")
 }
 
 // A comparison's runs each in their own worker end exactly as the command line's

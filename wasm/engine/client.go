@@ -48,12 +48,15 @@ type Client struct {
 	ver   int // the merged snapshot's version
 	dirty bool
 
-	frame    int // page frames that found every command carried out
-	failed   string
-	hidden   bool
-	paused   bool // a comparison's lead run diverged and the others were paused
-	sliceMs  []time.Duration
-	nextPost int
+	frame  int    // page frames that found every command carried out
+	failed string // the state's error after a worker failed, or ""
+	// failedWorker and failedWhy are the failure's worker (from 1) and reason.
+	failedWorker int
+	failedWhy    string
+	hidden       bool
+	paused       bool // a comparison's lead run diverged and the others were paused
+	sliceMs      []time.Duration
+	nextPost     int
 }
 
 // part is what the Client holds of one worker: the commands sent to it since its
@@ -178,7 +181,7 @@ func (c *Client) RunTo(iter int) {
 // Reset restarts the runs, paused. After a worker failed it starts fresh workers.
 func (c *Client) Reset() {
 	if c.failed != "" {
-		c.failed = ""
+		c.failed, c.failedWhy = "", ""
 		c.open(true)
 		return
 	}
@@ -197,10 +200,15 @@ func (c *Client) SetVisible(v bool) {
 // program ended): the runs stop with a message, and Reset starts again.
 func (c *Client) Failed(i int, why string) {
 	if c.failed == "" {
+		c.failedWorker, c.failedWhy = i+1, why
 		c.failed = fmt.Sprintf("The simulation engine stopped (worker %d: %s). Reset to start again.", i+1, why)
 		c.dirty = true
 	}
 }
+
+// Failure returns why the workers stopped (Failed, Watch): the worker, from 1, and the
+// reason; why is "" while they work.
+func (c *Client) Failure() (worker int, why string) { return c.failedWorker, c.failedWhy }
 
 // Receive takes a frame that worker i posted. Frames of sessions opened before the
 // latest open are dropped.
