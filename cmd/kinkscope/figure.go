@@ -165,12 +165,14 @@ func plotOf(fp figure.Plot, decayLegend string) *plot.Plot {
 	}
 	pl := curvePanel(fp.Title, fp.YLabel, int(fp.X.Hi), decays, decayLegend)
 	pl.X.Label.Text = fp.XLabel
+	var curves []plotter.XYs
 	for _, s := range fp.Series {
-		addCurve(pl, s.X, s.Y, s.Color, fp.Y.Log, s.Dash...)
+		curves = append(curves, addCurve(pl, s.X, s.Y, s.Color, fp.Y.Log, s.Dash...)...)
 	}
 	for _, e := range fp.Legend {
 		addLegendLine(pl, e.Label, e.Color, e.Dash...)
 	}
+	pl.Add(legendPlacer{curves: curves})
 	if fp.Y.Log {
 		pl.Y.Min, pl.Y.Max = math.Log10(fp.Y.Lo), math.Log10(fp.Y.Hi)
 		pl.Y.Tick.Marker = decadeTicks{}
@@ -292,9 +294,11 @@ func lightGrid() *plotter.Grid {
 }
 
 // addCurve adds the usable points (xs[i], ys[i]) as a line, broken where a value is
-// missing. On a log panel it plots log₁₀ y and skips values that are not positive.
-func addCurve(p *plot.Plot, xs, ys []float64, c color.Color, logY bool, dash ...float64) {
-	for _, seg := range segments(xs, ys, logY) {
+// missing, and returns the pieces as plotted. On a log panel it plots log₁₀ y and
+// skips values that are not positive.
+func addCurve(p *plot.Plot, xs, ys []float64, c color.Color, logY bool, dash ...float64) []plotter.XYs {
+	segs := segments(xs, ys, logY)
+	for _, seg := range segs {
 		if logY {
 			for i := range seg {
 				seg[i].Y = math.Log10(seg[i].Y)
@@ -311,6 +315,7 @@ func addCurve(p *plot.Plot, xs, ys []float64, c color.Color, logY bool, dash ...
 		}
 		p.Add(l)
 	}
+	return segs
 }
 
 // segments splits the points into runs of usable values: finite, and positive for
