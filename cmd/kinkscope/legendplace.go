@@ -1,12 +1,12 @@
 package main
 
 import (
-	"math"
-
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"kinkscope/render/figure"
 )
 
 // legendPlacer puts a panel's legend in the first corner of its data area where the
@@ -25,11 +25,11 @@ func (lp legendPlacer) Plot(c draw.Canvas, p *plot.Plot) {
 		return // no entries
 	}
 	trX, trY := p.Transforms(&c)
-	var lines [][]vg.Point
+	var lines [][]float64
 	for _, cv := range lp.curves {
-		pts := make([]vg.Point, len(cv))
-		for i, xy := range cv {
-			pts[i] = vg.Point{X: trX(xy.X), Y: trY(xy.Y)}
+		pts := make([]float64, 0, 2*len(cv))
+		for _, xy := range cv {
+			pts = append(pts, float64(trX(xy.X)), float64(trY(xy.Y)))
 		}
 		lines = append(lines, pts)
 	}
@@ -41,70 +41,23 @@ func (lp legendPlacer) Plot(c draw.Canvas, p *plot.Plot) {
 }
 
 // legendCorner returns the first corner of area (top right, top left, bottom right,
-// bottom left) where a box of size, pad inside the area's edges, meets none of the
-// polylines; ok is false when every corner meets one.
-func legendCorner(area vg.Rectangle, size vg.Point, pad vg.Length, lines [][]vg.Point) (top, left, ok bool) {
+// bottom left; y grows upwards) where a box of size, pad inside the area's edges,
+// meets none of the polylines (x0, y0, x1, y1, …); ok is false when every corner
+// meets one.
+func legendCorner(area vg.Rectangle, size vg.Point, pad vg.Length, lines [][]float64) (top, left, ok bool) {
+	w, h := float64(size.X+pad), float64(size.Y+pad)
 	for _, corner := range [4][2]bool{{true, false}, {true, true}, {false, false}, {false, true}} {
 		top, left := corner[0], corner[1]
-		box := vg.Rectangle{Min: vg.Point{X: area.Max.X - size.X - pad, Y: area.Max.Y - size.Y - pad}}
+		box := figure.Box{X: float64(area.Max.X) - w, Y: float64(area.Max.Y) - h, W: w, H: h}
 		if left {
-			box.Min.X = area.Min.X
+			box.X = float64(area.Min.X)
 		}
 		if !top {
-			box.Min.Y = area.Min.Y
+			box.Y = float64(area.Min.Y)
 		}
-		box.Max = vg.Point{X: box.Min.X + size.X + pad, Y: box.Min.Y + size.Y + pad}
-		if !meets(box, lines) {
+		if !box.Covers(lines, nil, 0) {
 			return top, left, true
 		}
 	}
 	return false, false, false
-}
-
-// meets reports whether a polyline passes through the box.
-func meets(box vg.Rectangle, lines [][]vg.Point) bool {
-	for _, pts := range lines {
-		for i := range pts {
-			if inside(box, pts[i]) {
-				return true
-			}
-			if i > 0 && segmentMeets(box, pts[i-1], pts[i]) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func inside(b vg.Rectangle, p vg.Point) bool {
-	return p.X >= b.Min.X && p.X <= b.Max.X && p.Y >= b.Min.Y && p.Y <= b.Max.Y
-}
-
-// segmentMeets reports whether the segment a–b crosses the box (Liang–Barsky
-// clipping: the part of the segment inside each of the box's four half-planes).
-func segmentMeets(b vg.Rectangle, a, c vg.Point) bool {
-	t0, t1 := 0.0, 1.0
-	dx, dy := float64(c.X-a.X), float64(c.Y-a.Y)
-	for _, e := range [4][2]float64{
-		{-dx, float64(a.X - b.Min.X)}, {dx, float64(b.Max.X - a.X)},
-		{-dy, float64(a.Y - b.Min.Y)}, {dy, float64(b.Max.Y - a.Y)},
-	} {
-		p, q := e[0], e[1]
-		if p == 0 {
-			if q < 0 {
-				return false
-			}
-			continue
-		}
-		t := q / p
-		if p < 0 {
-			t0 = math.Max(t0, t)
-		} else {
-			t1 = math.Min(t1, t)
-		}
-		if t0 > t1 {
-			return false
-		}
-	}
-	return true
 }
