@@ -156,6 +156,43 @@ type jsState struct {
 	Error           string  `json:"error"`
 }
 
+// serveCopy serves a copy of the built site with some files changed — name → content,
+// nil to leave the file out — and returns its address.
+func serveCopy(t *testing.T, dist string, changed map[string][]byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	entries, err := os.ReadDir(dist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if _, ok := changed[e.Name()]; e.IsDir() || ok {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dist, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, data := range changed {
+		if data != nil {
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	h, err := newSiteHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
 // finalMetrics runs cfg natively to its end and returns its last metric snapshot:
 // what the command line computes.
 func finalMetrics(t *testing.T, cfg sim.Config) sim.Metrics {

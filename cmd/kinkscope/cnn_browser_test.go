@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,36 +106,13 @@ func TestBrowserImages(t *testing.T) {
 			{"missing", "", "could not fetch mnist-subset.bin: HTTP 404"},
 			{"corrupt", "KSMNIST1 and then nothing useful", "the MNIST subset is unusable"},
 		} {
-			dir := t.TempDir()
-			entries, err := os.ReadDir(b.dist)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, e := range entries {
-				if e.IsDir() || e.Name() == "mnist-subset.bin" {
-					continue
-				}
-				data, err := os.ReadFile(filepath.Join(b.dist, e.Name()))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			var subset []byte // left out when missing
 			if tc.content != "" {
-				if err := os.WriteFile(filepath.Join(dir, "mnist-subset.bin"), []byte(tc.content), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				subset = []byte(tc.content)
 			}
-			h, err := newSiteHandler(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(h)
-			defer srv.Close()
+			site := serveCopy(t, b.dist, map[string][]byte{"mnist-subset.bin": subset})
 			ctx := b.tab(t, 900, 600)
-			if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/sim.html?scenario=cnn-small")); err != nil {
+			if err := chromedp.Do(ctx, chromedp.Navigate(site+"/sim.html?scenario=cnn-small")); err != nil {
 				t.Fatal(err)
 			}
 			waitFor(t, ctx, fmt.Sprintf(`window.kinkscope && kinkscope.state && kinkscope.state().error.includes(%q)`, tc.want), 30*time.Second)

@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"math"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -221,31 +220,9 @@ func TestBrowserWorkerMissing(t *testing.T) {
 		t.Skip("browser tests are not short")
 	}
 	b := startBrowser(t)
-	dir := t.TempDir()
-	entries, err := os.ReadDir(b.dist)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.IsDir() || strings.HasPrefix(e.Name(), "engine.wasm") {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(b.dist, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	h, err := newSiteHandler(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	site := serveCopy(t, b.dist, map[string][]byte{"engine.wasm": nil, "engine.wasm.gz": nil})
 	ctx := b.tab(t, 900, 600)
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/sim.html?scenario=relu1d-large")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(site+"/sim.html?scenario=relu1d-large")); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, `document.documentElement.dataset.failed === '1'`, 30*time.Second)
