@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"kinkscope/render/app"
@@ -56,7 +55,6 @@ type Client struct {
 	hidden       bool
 	paused       bool // a comparison's lead run diverged and the others were paused
 	sliceMs      []time.Duration
-	nextPost     int
 }
 
 // part is what the Client holds of one worker: the commands sent to it since its
@@ -281,12 +279,9 @@ func (c *Client) Watch(now time.Time) {
 // carried out by the workers (state().frame, which a script waits on to see its
 // commands applied, as it did with the Session).
 func (c *Client) Update(func() time.Time) {
-	for i := range c.parts {
-		if f := c.parts[i].frame; f == nil || f.Applied < c.parts[i].sent {
-			return
-		}
+	if c.Synced() {
+		c.frame++
 	}
-	c.frame++
 }
 
 // Synced reports whether every worker has shown the effect of every command sent.
@@ -426,16 +421,3 @@ func (c *Client) FrameTimes() []time.Duration { return slices.Clone(c.sliceMs) }
 
 // Workers returns how many workers the session uses.
 func (c *Client) Workers() int { return len(c.parts) }
-
-// describe is for test failures.
-func (c *Client) describe() string {
-	var sb strings.Builder
-	for i, p := range c.parts {
-		fmt.Fprintf(&sb, "part %d: sent %d", i, p.sent)
-		if p.frame != nil {
-			fmt.Fprintf(&sb, " applied %d", p.frame.Applied)
-		}
-		sb.WriteString("; ")
-	}
-	return sb.String()
-}

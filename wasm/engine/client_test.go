@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -383,4 +384,17 @@ func FuzzDecodeFrame(f *testing.F) {
 			t.Fatal("a frame changed on its second trip")
 		}
 	})
+}
+
+// describe is for test failures.
+func (c *Client) describe() string {
+	var sb strings.Builder
+	for i, p := range c.parts {
+		fmt.Fprintf(&sb, "part %d: sent %d", i, p.sent)
+		if p.frame != nil {
+			fmt.Fprintf(&sb, " applied %d", p.frame.Applied)
+		}
+		sb.WriteString("; ")
+	}
+	return sb.String()
 }

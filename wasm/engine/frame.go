@@ -18,17 +18,15 @@ import (
 // holds). It travels as bytes (AppendFrame, DecodeFrame), both ends being Go: one
 // transferred buffer, no JSON, lists of numbers copied whole.
 type Frame struct {
-	Seq     int // frames posted by the session so far, this one included
 	Session int // the open request's session number
 	// Applied counts the session commands the engine had handled when the slice
 	// began: the frame shows their effect.
 	Applied  int
 	Snapshot app.Snapshot
 	History  []HistoryPart // one per run of Snapshot.Runs
-	// Where the slice's time went, in milliseconds: the session's Update and the
-	// snapshot (Ms), and the garbage collector's total time and cycles so far.
-	Ms, GCMs float64
-	GCs      int
+	// Ms is the slice's time in milliseconds: the session's Update and the snapshot
+	// (the page's perf().worker).
+	Ms float64
 }
 
 // HistoryPart is the new part of one run's history: the page keeps the first From

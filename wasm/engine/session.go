@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -61,8 +60,9 @@ type sentHistory struct {
 // New returns an engine without a session.
 func New() *Engine { return &Engine{clock: time.Now} }
 
-// Busy reports whether the engine wants another slice: a session is open, visible,
-// and playing or stepping, or a command has changed it since its last slice.
+// Busy reports whether the engine wants another slice: a session is open and either
+// a command has changed it since its last slice, or it is visible and playing or
+// stepping.
 func (e *Engine) Busy() bool {
 	if e.session == nil {
 		return false
@@ -72,7 +72,9 @@ func (e *Engine) Busy() bool {
 
 // Slice advances the session by one slice, the Session's frame budget (12 to 16
 // ms), and returns the snapshot event to post when anything drawn has changed since
-// the last one, else nil. A hidden engine does nothing.
+// the last one, else nil; a session opened with frames returns a frame event, also
+// after any command and at least every frameEvery. A hidden engine only carries out
+// commands, and a paced one (Wait) waits for its next display frame.
 func (e *Engine) Slice() (snap Reply) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -111,24 +113,25 @@ func (e *Engine) Slice() (snap Reply) {
 	e.version = s.Version
 	e.seq++
 	if e.frames {
-		f := &Frame{Seq: e.seq, Session: e.sessionID, Applied: applied, Snapshot: *s}
-		f.Snapshot.Runs = slices.Clone(s.Runs)
-		f.History = e.historyParts(s)
-		for i := range f.Snapshot.Runs {
-			f.Snapshot.Runs[i].History = nil
-		}
-		f.Ms = float64(time.Since(start).Microseconds()) / 1000
-		// The garbage collector's work so far (all of it stops the world in
-		// WebAssembly), to tell where a run's time went.
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		f.GCMs, f.GCs = float64(m.PauseTotalNs)/1e6, int(m.NumGC)
-		e.buf = AppendFrame(e.buf[:0], f)
-		return Reply{"engine": Version, "event": "frame", "frame": e.buf}
+		return e.frame(s, applied, start)
 	}
 	r := e.snapshot(s)
 	r["ms"] = float64(time.Since(start).Microseconds()) / 1000
 	return r
+}
+
+// frame returns the frame event of a snapshot: the snapshot without its runs'
+// histories, whose new rows go beside it, as bytes.
+func (e *Engine) frame(s *app.Snapshot, applied int, start time.Time) Reply {
+	f := &Frame{Session: e.sessionID, Applied: applied, Snapshot: *s}
+	f.Snapshot.Runs = slices.Clone(s.Runs)
+	f.History = e.historyParts(s)
+	for i := range f.Snapshot.Runs {
+		f.Snapshot.Runs[i].History = nil
+	}
+	f.Ms = float64(time.Since(start).Microseconds()) / 1000
+	e.buf = AppendFrame(e.buf[:0], f)
+	return Reply{"engine": Version, "event": "frame", "frame": e.buf}
 }
 
 // Wait returns how long to wait before the next slice: a session playing at a set
