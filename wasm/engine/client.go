@@ -47,9 +47,9 @@ type Client struct {
 	ver   int // the merged snapshot's version
 	dirty bool
 
-	frame  int    // page frames that found every command carried out
-	failed string // the state's error after a worker failed, or ""
-	// failedWorker and failedWhy are the failure's worker (from 1) and reason.
+	frame int // page frames that found every command carried out
+	// failedWorker and failedWhy are a failure's worker (from 1) and reason; why is
+	// "" while the workers work.
 	failedWorker int
 	failedWhy    string
 	hidden       bool
@@ -178,8 +178,8 @@ func (c *Client) RunTo(iter int) {
 
 // Reset restarts the runs, paused. After a worker failed it starts fresh workers.
 func (c *Client) Reset() {
-	if c.failed != "" {
-		c.failed, c.failedWhy = "", ""
+	if c.failedWhy != "" {
+		c.failedWhy = ""
 		c.open(true)
 		return
 	}
@@ -197,11 +197,18 @@ func (c *Client) SetVisible(v bool) {
 // Failed records that worker i stopped (it was terminated, threw, or its Go
 // program ended): the runs stop with a message, and Reset starts again.
 func (c *Client) Failed(i int, why string) {
-	if c.failed == "" {
+	if c.failedWhy == "" {
 		c.failedWorker, c.failedWhy = i+1, why
-		c.failed = fmt.Sprintf("The simulation engine stopped (worker %d: %s). Reset to start again.", i+1, why)
 		c.dirty = true
 	}
+}
+
+// failure is the state's error after a worker failed, or "".
+func (c *Client) failure() string {
+	if c.failedWhy == "" {
+		return ""
+	}
+	return fmt.Sprintf("The simulation engine stopped (worker %d: %s). Reset to start again.", c.failedWorker, c.failedWhy)
 }
 
 // Failure returns why the workers stopped (Failed, Watch): the worker, from 1, and the
@@ -256,7 +263,7 @@ func (c *Client) Receive(i int, data []byte) error {
 // Watch takes a worker that has owed a frame for WorkerTimeout for stopped (Failed).
 // The page calls it every frame.
 func (c *Client) Watch(now time.Time) {
-	if c.failed != "" {
+	if c.failedWhy != "" {
 		return
 	}
 	for i := range c.parts {
@@ -308,7 +315,7 @@ func (c *Client) Snapshot() *app.Snapshot {
 func (c *Client) merge() {
 	for i := range c.parts {
 		if c.parts[i].frame == nil {
-			if c.failed != "" && c.snap != nil {
+			if c.failedWhy != "" && c.snap != nil {
 				c.snap = c.failedSnapshot(c.snap)
 			}
 			return
@@ -358,7 +365,7 @@ func (c *Client) merge() {
 		c.paused = true
 		c.Pause()
 	}
-	if c.failed != "" {
+	if c.failedWhy != "" {
 		c.snap = c.failedSnapshot(&snap)
 		return
 	}
@@ -370,7 +377,7 @@ func (c *Client) merge() {
 // failedSnapshot is snap stopped with the failure's message.
 func (c *Client) failedSnapshot(snap *app.Snapshot) *app.Snapshot {
 	s := *snap
-	s.State.Running, s.State.Error, s.FastForward = false, c.failed, false
+	s.State.Running, s.State.Error, s.FastForward = false, c.failure(), false
 	if s.State.Error != snap.State.Error || snap.State.Running {
 		c.ver++
 	}
@@ -384,7 +391,7 @@ func (c *Client) State() app.State {
 	if s := c.Snapshot(); s != nil {
 		st = s.State
 	} else {
-		st = app.State{Scenario: c.settings.Config()[0][1], Iters: c.settings.Iters(), Error: c.failed}
+		st = app.State{Scenario: c.settings.Config()[0][1], Iters: c.settings.Iters(), Error: c.failure()}
 		st.Metrics.Iter = 0
 		for _, d := range sim.MetricList {
 			if d.Field != nil {
