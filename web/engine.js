@@ -145,7 +145,8 @@ function handle(data) {
     close();
     return;
   }
-  postMessage(reply.reply, reply.transfer);
+  // An ack (the page took in frames) needs no answer: the next frame is one.
+  if (data.cmd !== 'ack') postMessage(reply.reply, reply.transfer);
   kick();
 }
 

@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,28 +155,6 @@ func TestBrowserImages(t *testing.T) {
 			checkFrameBudget(t, perf)
 			screenshot(t, ctx, "cnn-deep-end")
 		})
-	}
-}
-
-// checkFrameBudget requires p95 ≤ 30 ms of the page's main-thread work per frame,
-// and max ≤ 30 ms when the machine is not loaded (a 1-minute load average below 2):
-// on a 2-core machine loaded by other jobs the tab is descheduled now and then; there
-// the maximum is logged, not asserted.
-func checkFrameBudget(t *testing.T, perf perfStats) {
-	t.Helper()
-	if perf.P95 > 30 || math.IsNaN(perf.P95) {
-		t.Errorf("p95 main-thread work per frame %.1f ms, want ≤ 30 ms", perf.P95)
-	}
-	load := math.NaN()
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Sscan(string(b), &load)
-	}
-	switch {
-	case perf.Max <= 30:
-	case load < 2:
-		t.Errorf("max main-thread work per frame %.1f ms at load average %.1f, want ≤ 30 ms", perf.Max, load)
-	default:
-		t.Logf("max main-thread work per frame %.1f ms at load average %.1f: over 30 ms, not asserted on a loaded machine", perf.Max, load)
 	}
 }
 

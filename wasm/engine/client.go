@@ -64,6 +64,7 @@ type part struct {
 	frame   *Frame
 	history [][]sim.Metrics
 	owing   time.Time // since when it owes a frame (Watch); zero when it does not
+	taken   int       // frames taken in since the last ack
 }
 
 // WorkerTimeout is how long a worker may owe a frame — it has a command not carried
@@ -104,8 +105,8 @@ func (c *Client) send(i int, req map[string]any) {
 	if err != nil {
 		panic("engine: a request the client made: " + err.Error())
 	}
-	if req["cmd"] != "open" {
-		c.parts[i].sent++
+	if cmd := req["cmd"]; cmd != "open" && cmd != "ack" {
+		c.parts[i].sent++ // a command the frames will show carried out (Applied)
 	}
 	c.link.Post(i, b)
 }
@@ -192,6 +193,21 @@ func (c *Client) SetVisible(v bool) {
 	for i := range c.parts {
 		c.send(i, map[string]any{"cmd": "visible", "visible": v})
 	}
+	if c.hidden {
+		c.ack()
+	}
+}
+
+// ack tells each worker how many of its frames the page has taken in since the
+// last ack: a worker posts at most a few frames ahead of the page (the engine's
+// maxUnacked), so a page that draws slowly does not decode frames it never draws.
+func (c *Client) ack() {
+	for i := range c.parts {
+		if n := c.parts[i].taken; n > 0 {
+			c.parts[i].taken = 0
+			c.send(i, map[string]any{"cmd": "ack", "acked": n})
+		}
+	}
 }
 
 // Failed records that worker i stopped (it was terminated, threw, or its Go
@@ -253,6 +269,12 @@ func (c *Client) Receive(i int, data []byte) error {
 	}
 	p.frame, p.history, c.dirty = f, hist, true
 	p.owing = time.Time{}
+	p.taken++
+	if c.hidden {
+		// A hidden page does not draw, and its frames would wait for the next: the
+		// commands it carries out (the message API's) must still be seen.
+		c.ack()
+	}
 	c.sliceMs = append(c.sliceMs, time.Duration(f.Ms*float64(time.Millisecond)))
 	if len(c.sliceMs) > 4096 {
 		c.sliceMs = append(c.sliceMs[:0], c.sliceMs[2048:]...)
@@ -282,10 +304,12 @@ func (c *Client) Watch(now time.Time) {
 	}
 }
 
-// Update is the page's frame: it counts the frame when every command sent has been
-// carried out by the workers (state().frame, which a script waits on to see its
+// Update is the page's frame: it tells the workers which frames the page has taken
+// in (ack), and counts the frame when every command sent has been carried out by
+// the workers (state().frame, which a script waits on to see its
 // commands applied, as it did with the Session).
 func (c *Client) Update(func() time.Time) {
+	c.ack()
 	if c.Synced() {
 		c.frame++
 	}

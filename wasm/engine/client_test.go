@@ -23,6 +23,10 @@ type localLink struct {
 	client  *Client
 	started int // engines made, fresh ones included
 	order   *rand.Rand
+	// slowPage: the page draws no frame while pump runs, so it acknowledges none of
+	// the frames it takes in (a page whose drawing is slower than the workers).
+	slowPage bool
+	received int // frames taken in
 }
 
 func (l *localLink) Workers(n int, fresh bool) {
@@ -74,6 +78,10 @@ func (l *localLink) pump() int {
 			if err := l.client.Receive(i, bytes.Clone(r["frame"].([]byte))); err != nil {
 				l.t.Fatal(err)
 			}
+			l.received++
+		}
+		if !l.slowPage {
+			l.client.ack() // the page's frame: it has taken in what the workers posted
 		}
 		if slices > 1_000_000 {
 			l.t.Fatal("the engines never went idle")
@@ -144,6 +152,54 @@ func TestClientDrawsWhatTheSessionDraws(t *testing.T) {
 			if want := min(workers, len(ws.Runs)); c.Workers() != want {
 				t.Errorf("%s: %d workers used, want %d", q, c.Workers(), want)
 			}
+		}
+	}
+}
+
+// A worker runs ahead of a page that draws slowly without posting it frames it would
+// not draw: it posts at most maxUnacked frames the page has not taken in, goes on
+// simulating, and posts the latest state, every history row since included, once
+// the page has drawn a frame; the page ends up with the Session's runs, bit for bit.
+// A hidden page draws nothing, and still sees every command carried out.
+func TestClientWorkersWaitForASlowPage(t *testing.T) {
+	const q = "scenario=relu1d-large&iters=20000"
+	want := app.NewSession(app.ParseQuery(q))
+	want.RunTo(1 << 30)
+	for range 1_000_000 {
+		want.Update(time.Now)
+		if !want.State().Running {
+			break
+		}
+	}
+	c, l := newClient(t, q, 1)
+	l.slowPage = true
+	l.pump()
+	c.Update(time.Now)
+	l.received = 0
+	c.RunTo(1 << 30)
+	slices := l.pump()
+	e := l.engines[0]
+	if l.received > maxUnacked || e.session.State().Iter != 20000 {
+		t.Fatalf("without the page's frames: %d frames posted over %d slices, the worker at iteration %d; want at most %d, and 20000",
+			l.received, slices, e.session.State().Iter, maxUnacked)
+	}
+	if it := c.State().Iter; it >= 20000 {
+		t.Fatalf("the page shows iteration %d before it drew a frame, want a frame held back", it)
+	}
+	c.Update(time.Now) // the page draws: the worker may post again
+	l.pump()
+	got, ws := c.Snapshot(), want.Snapshot()
+	if !bytes.Equal(runBytes(got), runBytes(ws)) || got.HistoryCSV() != ws.HistoryCSV() {
+		t.Fatalf("after the held frame: the runs drawn differ from the Session's (iteration %d, %d history rows; the Session's %d, %d)",
+			c.State().Iter, len(got.Runs[0].History), want.State().Iter, len(ws.Runs[0].History))
+	}
+
+	c.SetVisible(false)
+	for i, cmd := range []func(){func() { c.Step(10) }, c.Pause, c.Reset, func() { c.Step(5) }} {
+		cmd()
+		l.pump()
+		if !c.Synced() {
+			t.Fatalf("hidden, command %d: not carried out in the frames the page holds (%s)", i, c.describe())
 		}
 	}
 }

@@ -49,6 +49,7 @@
 //	session  msg             ok | state |       cmd; state (getState); what, data
 //	                         export | error     (export csv or json); error, errors, field
 //	visible  visible         ok                 cmd
+//	ack      acked           (none)             (frames only; see below)
 //	(none)                   snapshot           see below
 //
 // open starts a session from a URL query ("scenario=relu1d-large&seed=2"; bad
@@ -108,6 +109,15 @@
 // terminated says nothing, and the page takes ten seconds of silence while it is
 // owed a frame (WorkerTimeout) for a stopped worker. A session playing at a set speed
 // (steps per frame) takes one slice per display frame, 60 a second, as the page did.
+//
+// Frames are paced by the page: ack {acked: n} says the page has taken in n more of
+// them, and a session posts at most two the page has not acknowledged. A page that
+// draws slower than the worker slices (software WebGL on a large canvas) would
+// otherwise decode several frames for each it draws. The runs go on meanwhile, and
+// the frame held back is posted, with every history row since the last, when an ack
+// comes. The Client acknowledges once per page frame, and at once while the page is
+// hidden (it draws nothing then, and must still see its commands carried out). An
+// ack is not answered.
 //
 // part: [index, of] hosts only the compared runs i with i mod of = index (a
 // comparison spread over several workers); every part applies every command, and

@@ -52,6 +52,7 @@ type request struct {
 	Frames  bool            `json:"frames"`  // open: post Frames, for the simulator page
 	Part    *[2]int         `json:"part"`    // open: [index, of], the compared runs hosted
 	Session int             `json:"session"` // open: a number its frames carry
+	Acked   *int            `json:"acked"`   // ack: frames the page has taken in since its last ack
 }
 
 // Reply is a message from the engine: plain data that wasm/worker turns into a
@@ -123,6 +124,8 @@ func (e *Engine) Handle(text []byte) (reply Reply) {
 	case "visible":
 		defer e.commanded()
 		reply, err = e.visible(*req.Visible)
+	case "ack":
+		reply, err = e.ack(*req.Acked)
 	}
 	if err != nil {
 		return errorReply(id, err)
@@ -153,7 +156,7 @@ func idValue(id json.RawMessage) any {
 	return v
 }
 
-var commands = []string{"plan", "run", "open", "session", "visible"}
+var commands = []string{"plan", "run", "open", "session", "visible", "ack"}
 
 // parse decodes and checks a request; it returns the id even when the rest is bad,
 // so that the error reply can echo it.
@@ -221,6 +224,10 @@ func parse(text []byte) (request, error) {
 		if req.Visible == nil {
 			return req, fieldErr("visible", "missing: true or false")
 		}
+	case "ack":
+		if req.Acked == nil {
+			return req, fieldErr("acked", "missing: the number of frames the page has taken in since its last ack")
+		}
 	case "":
 		return req, fieldErr("cmd", "missing (known: %s)", strings.Join(commands, ", "))
 	default:
@@ -248,7 +255,7 @@ func decodeErr(err error, prefix string) error {
 		return fieldErr(prefix+field, "want %s, got %s", want, te.Value)
 	}
 	if msg, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return fieldErr("message", "unknown field %s (known: engine, id, cmd, grid, run, fault, query, msg, visible, frames, part, session; in grid: scenario, vary, set, seeds, dataSeeds)", msg)
+		return fieldErr("message", "unknown field %s (known: engine, id, cmd, grid, run, fault, query, msg, visible, frames, part, session, acked; in grid: scenario, vary, set, seeds, dataSeeds)", msg)
 	}
 	return fieldErr("message", "%v", err)
 }

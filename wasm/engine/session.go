@@ -48,7 +48,20 @@ type Engine struct {
 	posted    time.Time // when the last frame was posted
 	retry     bool      // restart the runs at the next slice (Retry)
 	sliced    time.Time // when the last slice began
+	// unacked counts the frames posted that the page has not taken in yet (ack);
+	// held is set while a frame is due but waits for the page (maxUnacked).
+	unacked int
+	held    bool
 }
+
+// maxUnacked is how many frames a session posts before the page has taken them in.
+// A page draws at most once a display frame, and slower when its drawing is slow
+// (software WebGL: 12 draws a second measured at 1280×800): a worker that posted
+// after every slice had such a page decode five or six frames for each it drew,
+// 10 ms of its main thread's work per frame. Two keep one frame on its way while
+// the page takes in the other; a frame held back is posted, with every history row
+// since the last, when the page has taken one in. The runs go on meanwhile.
+const maxUnacked = 2
 
 // sentHistory is what the page holds of one run's history: the rows posted so far
 // and the run they belong to.
@@ -67,7 +80,7 @@ func (e *Engine) Busy() bool {
 	if e.session == nil {
 		return false
 	}
-	return e.dirty || (!e.hidden && e.session.State().Running)
+	return e.dirty || (e.held && e.unacked < maxUnacked) || (!e.hidden && e.session.State().Running)
 }
 
 // Slice advances the session by one slice, the Session's frame budget (12 to 16
@@ -85,7 +98,7 @@ func (e *Engine) Slice() (snap Reply) {
 				"error": fmt.Sprintf("session: the engine failed: %v; open a session again", p)}
 		}
 	}()
-	if e.session == nil || (e.hidden && !e.dirty) {
+	if e.session == nil || (e.hidden && !e.dirty && !e.held) {
 		return nil
 	}
 	start := time.Now()
@@ -106,13 +119,20 @@ func (e *Engine) Slice() (snap Reply) {
 	// been carried out even when nothing drawn changed.
 	// A page watching for a stopped worker hears from a busy one at least every
 	// second (frameEvery).
-	if s.Version == e.version && !(e.frames && (commanded || start.Sub(e.posted) >= frameEvery)) {
+	// A frame held back for the page (maxUnacked) is still due.
+	if s.Version == e.version && !(e.frames && (e.held || commanded || start.Sub(e.posted) >= frameEvery)) {
 		return nil
 	}
+	if e.frames && e.unacked >= maxUnacked {
+		e.held = true
+		return nil
+	}
+	e.held = false
 	e.posted = start
 	e.version = s.Version
 	e.seq++
 	if e.frames {
+		e.unacked++
 		return e.frame(s, applied, start)
 	}
 	r := e.snapshot(s)
@@ -190,6 +210,7 @@ func (e *Engine) open(req request) (Reply, error) {
 	e.session.SetVisible(!e.hidden)
 	e.version, e.sent, e.dirty = 0, nil, true
 	e.frames, e.handled, e.sessionID = req.Frames, 0, req.Session
+	e.unacked, e.held = 0, false
 	return Reply{"event": "open", "notes": strings2any(e.session.Notes()), "query": app.EncodeQuery(e.session.Query()),
 		"columns": strings2any(Columns())}, nil
 }
@@ -208,6 +229,16 @@ func (e *Engine) commanded() {
 		e.handled++
 		e.dirty = true
 	}
+}
+
+// ack records that the page has taken in n more frames, so that the session may post
+// as many more (maxUnacked).
+func (e *Engine) ack(n int) (Reply, error) {
+	if n < 1 {
+		return nil, fieldErr("acked", "%d, want the number of frames the page has taken in since its last ack (≥ 1)", n)
+	}
+	e.unacked = max(0, e.unacked-n)
+	return Reply{"event": "ok", "cmd": "ack"}, nil
 }
 
 // visible shows or hides the session: a hidden engine does no work.

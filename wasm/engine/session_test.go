@@ -261,6 +261,9 @@ func TestSessionBadRequests(t *testing.T) {
 		{"visible missing", `{"engine":1,"cmd":"visible"}`, "visible", "missing"},
 		{"visible a string", `{"engine":1,"cmd":"visible","visible":"yes"}`, "visible", "true or false"},
 		{"session without msg", `{"engine":1,"cmd":"session"}`, "msg", "missing"},
+		{"ack without acked", `{"engine":1,"cmd":"ack"}`, "acked", "missing"},
+		{"ack of no frame", `{"engine":1,"cmd":"ack","acked":0}`, "acked", "≥ 1"},
+		{"ack of a fraction", `{"engine":1,"cmd":"ack","acked":1.5}`, "acked", "want a whole number"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.Handle([]byte(tt.text))
