@@ -109,6 +109,19 @@ func runBytes(s *app.Snapshot) []byte {
 	return b
 }
 
+// sessionAtEnd returns a Session in the page, as before the workers, run to its end.
+func sessionAtEnd(q string) *app.Session {
+	s := app.NewSession(app.ParseQuery(q))
+	s.RunTo(1 << 30)
+	for range 1_000_000 {
+		s.Update(time.Now)
+		if !s.State().Running {
+			break
+		}
+	}
+	return s
+}
+
 // A session whose runs live in workers draws what a Session in the page draws: the
 // same runs, pictures and histories, bit for bit, whether one worker hosts every
 // run or each run has its own, and whatever order the workers take turns in.
@@ -119,14 +132,7 @@ func TestClientDrawsWhatTheSessionDraws(t *testing.T) {
 		"scenario=relu1d-small&iters=4000&compare=lr:0.01;0.05;0.1&pieces=on",
 	}
 	for _, q := range queries {
-		want := app.NewSession(app.ParseQuery(q))
-		want.RunTo(1 << 30)
-		for range 1_000_000 {
-			want.Update(time.Now)
-			if !want.State().Running {
-				break
-			}
-		}
+		want := sessionAtEnd(q)
 		for _, workers := range []int{1, 2, 4} {
 			c, l := newClient(t, q, workers)
 			l.order = rand.New(rand.NewPCG(uint64(workers), 7))
@@ -163,14 +169,7 @@ func TestClientDrawsWhatTheSessionDraws(t *testing.T) {
 // A hidden page draws nothing, and still sees every command carried out.
 func TestClientWorkersWaitForASlowPage(t *testing.T) {
 	const q = "scenario=relu1d-large&iters=20000"
-	want := app.NewSession(app.ParseQuery(q))
-	want.RunTo(1 << 30)
-	for range 1_000_000 {
-		want.Update(time.Now)
-		if !want.State().Running {
-			break
-		}
-	}
+	want := sessionAtEnd(q)
 	c, l := newClient(t, q, 1)
 	l.slowPage = true
 	l.pump()
