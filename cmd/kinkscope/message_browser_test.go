@@ -737,9 +737,22 @@ window.startFuzz = () => {
       setTimeout(tick, 10);
       return;
     }
-    window.markerId = nextId++;
-    send({ kinkscope: 1, cmd: 'getState', id: markerId });
-    window.fuzzDone = true;
+    // The end: a getState behind every message sent, answered in order. A slow page
+    // may still hold a full queue, which refuses it as busy: ask again until the
+    // state comes, and every message before it has been handled.
+    const mark = () => {
+      const id = nextId++;
+      window.markerId = id;
+      send({ kinkscope: 1, cmd: 'getState', id });
+      const check = () => {
+        const r = replies.get(id);
+        if (!r) setTimeout(check, 50);
+        else if (r[0].event === 'state') window.fuzzDone = true;
+        else setTimeout(mark, 200);
+      };
+      check();
+    };
+    mark();
   };
   tick();
 };
