@@ -54,7 +54,7 @@ run: build
 test: vet chromium node axe dist
 	# One package at a time (-p 1): the browser tests measure frame times and must not
 	# share the two cores with the sim package's science tests. The browser package
-	# took 4.7–9.4 minutes on the 2-core machine (15–24 before the simulation moved
+	# took 4.7–13.1 minutes on the 2-core machine (15–24 before the simulation moved
 	# into Web Workers, and under other jobs' load), so its limit leaves room.
 	KINKSCOPE_DIST=$(CURDIR)/$(DIST) KINKSCOPE_REQUIRE_BROWSER=1 $(GO) test -p 1 -count=1 -timeout 45m ./...
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout 15m -exec="$(GOROOT)/lib/wasm/go_js_wasm_exec" ./sim
