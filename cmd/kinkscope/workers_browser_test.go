@@ -110,7 +110,7 @@ func TestBrowserWorkerFigures(t *testing.T) {
 		t.Logf("%s: drawing per frame p50 %.1f p95 %.1f ms over %.0f frames; the workers' slices p50 %.1f p95 %.1f ms", c.size, f.perf.Draw.P50, f.perf.Draw.P95, f.perf.Draw.Frames, f.perf.Worker.P50, f.perf.Worker.P95)
 		t.Logf("%s: first frame %.0f ms after navigation (goal < 2,000 ms)", c.size, f.firstFrame)
 		for _, pp := range []pagePerf{f.perf, f.perfTwo} {
-			checkFrameBudget(t, perfStats{Frames: pp.Frames, P50: pp.P50, P95: pp.P95, Max: pp.Max})
+			checkFrameBudget(t, pp.perfStats)
 		}
 	}
 	if nodeCold > 0 {
@@ -166,9 +166,9 @@ func evalAwait[T any](t *testing.T, ctx context.Context, expr string) T {
 // pagePerf is kinkscope.perf(): the main thread's work per frame besides drawing,
 // the drawing, and the workers' slices.
 type pagePerf struct {
-	Frames, P50, P95, Max float64
-	Draw, Worker          struct{ Frames, P50, P95, Max float64 }
-	Workers               int
+	perfStats // the main thread's work and the drawing
+	Worker    struct{ Frames, P50, P95, Max float64 }
+	Workers   int
 }
 
 // TestBrowserWorkerStops stops the simulator page's worker in the middle of a run,
